@@ -1,0 +1,99 @@
+"""The ``smvar`` command line.
+
+Commands
+--------
+smvar run BASIN.yaml [--out RUN_DIR] [--only NAME] [--force]
+    Execute every notebook for a basin (papermill), resuming where it stopped.
+smvar book [RUN_DIR] [--out DIR]
+    Build the HTML book from a run's executed notebooks (no code is executed).
+smvar synth, smvar detect, smvar variogram
+    Provided by :mod:`smvar.synthetic`, :mod:`smvar.geodetector` and
+    :mod:`smvar.variogram` (see ``smvar COMMAND --help``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+# Modules that add their own sub-command with a ``register(subparsers)`` function.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def default_run_dir(basin_name: str) -> Path:
+    """``runs/NAME`` in the working folder."""
+    return Path("runs") / basin_name
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from smvar.config import load_config
+    from smvar.runner import run_notebooks
+
+    config = load_config(args.basin)
+    run_dir = Path(args.out) if args.out else default_run_dir(config.name)
+    report = run_notebooks(config, run_dir, only=args.only, force=args.force,
+                           progress=not args.quiet)
+    print(f"run folder: {report.run_dir}")
+    print(f"executed: {', '.join(report.executed) or 'none'}")
+    print(f"up to date (not executed): {', '.join(report.skipped) or 'none'}")
+    return 0
+
+
+def _cmd_book(args: argparse.Namespace) -> int:
+    from smvar.book import build_book
+
+    run_dir = Path(args.run_dir) if args.run_dir else default_run_dir("heihe")
+    html = build_book(run_dir, Path(args.out) if args.out else None)
+    print(f"book built: {html / 'index.html'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="smvar",
+        description="Spatiotemporal analysis of soil moisture and its driving factors "
+        "(a reproduction of Yin et al. 2023, Remote Sensing 15:5768).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="execute every notebook for a basin parameter file")
+    run.add_argument("basin", help="basin parameter file, e.g. data/basins/heihe.yaml")
+    run.add_argument("--out", help="run folder (default: runs/NAME)")
+    run.add_argument("--only", help="execute this notebook only (name without .py)")
+    run.add_argument("--force", action="store_true", help="execute even up-to-date notebooks")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.set_defaults(handler=_cmd_run)
+
+    book = sub.add_parser("book", help="build the HTML book from a run folder")
+    book.add_argument("run_dir", nargs="?", help="run folder (default: runs/heihe)")
+    book.add_argument("--out", help="build folder (default: RUN_DIR/book)")
+    book.set_defaults(handler=_cmd_book)
+
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``smvar``; returns the exit status."""
+    from smvar.book import BookBuildFailed
+    from smvar.config import ConfigError
+    from smvar.inputs import InputError
+    from smvar.runner import NotebookFailed
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ConfigError, InputError, NotebookFailed, BookBuildFailed, FileNotFoundError) as exc:
+        print(f"smvar {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

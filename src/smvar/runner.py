@@ -1,0 +1,255 @@
+"""Execute the book's notebooks for one basin with papermill.
+
+Provides
+--------
+project_root
+    The folder holding ``_toc.yml`` and ``notebooks/``.
+notebook_order
+    The notebooks named in ``_toc.yml`` (``book/_executed/NAME`` entries), in order.
+run_notebooks
+    Execute every notebook (or one, ``only``) into a run folder, skipping those
+    whose source, parameters and upstream notebooks are unchanged since their
+    last successful execution.
+NotebookFailed
+    Raised when a notebook fails; names the notebook and the cell and keeps
+    the partly executed notebook.
+
+Run folder layout::
+
+    RUN/notebooks/NAME.ipynb          executed notebooks (renamed into place on success)
+    RUN/notebooks/NAME.failed.ipynb   a failed execution, kept for inspection
+    RUN/artifacts/                    tables, figures and arrays written by the notebooks
+    RUN/.smvar/state.json             the cache keys of the last successful executions
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from smvar.config import BasinConfig
+
+__all__ = ["project_root", "notebook_order", "run_notebooks", "NotebookFailed", "RunReport"]
+
+EXECUTED_PREFIX = "book/_executed/"
+KERNEL_NAME = "smvar"
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook raised an error; the message names the notebook and the cell."""
+
+
+@dataclass
+class RunReport:
+    """What a run did: notebooks executed and skipped (up to date)."""
+
+    executed: list[str]
+    skipped: list[str]
+    run_dir: Path
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The project folder: ``$SMVAR_ROOT``, else the nearest parent holding ``_toc.yml``.
+
+    The search starts at ``start`` (default: the working folder), then tries
+    the folder this package was installed from (an editable install).
+    """
+    env = os.environ.get("SMVAR_ROOT")
+    candidates = [Path(env)] if env else []
+    for base in (start or Path.cwd(), Path(__file__).resolve()):
+        candidates.extend([base, *base.parents])
+    for folder in candidates:
+        if (folder / "_toc.yml").is_file() and (folder / "notebooks").is_dir():
+            return folder.resolve()
+    raise FileNotFoundError(
+        "cannot find the smvar project folder (with _toc.yml and notebooks/). "
+        "Run from a clone of the repository or set SMVAR_ROOT to it."
+    )
+
+
+def notebook_order(root: Path) -> list[str]:
+    """Names of the notebooks listed in ``_toc.yml``, in table-of-contents order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    names: list[str] = []
+
+    def visit(node: object) -> None:
+        if isinstance(node, dict):
+            file = node.get("file")
+            if isinstance(file, str) and file.startswith(EXECUTED_PREFIX):
+                names.append(file.removeprefix(EXECUTED_PREFIX))
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+
+    visit(toc)
+    missing = [n for n in names if not (root / "notebooks" / f"{n}.py").is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"{root / '_toc.yml'} lists notebooks with no source in notebooks/: "
+            f"{', '.join(missing)}. Add notebooks/NAME.py or remove the entry."
+        )
+    return names
+
+
+def _package_fingerprint() -> str:
+    """Hash of the smvar sources: a change to the package re-executes the notebooks."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_key(source: str, parameters: dict, upstream: str, package: str) -> str:
+    digest = hashlib.sha256()
+    for part in (source, json.dumps(parameters, sort_keys=True, default=str), upstream, package):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _load_state(path: Path) -> dict[str, str]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _save_state(path: Path, state: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+    partial.replace(path)
+
+
+def _kernel_name() -> str:
+    """The ``smvar`` kernel if installed (``make`` installs it), else this interpreter's."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        return KERNEL_NAME
+    except NoSuchKernel:
+        return "python3"
+
+
+def run_notebooks(
+    config: BasinConfig,
+    run_dir: Path,
+    *,
+    only: str | None = None,
+    force: bool = False,
+    root: Path | None = None,
+    progress: bool = True,
+) -> RunReport:
+    """Execute the book's notebooks for one basin.
+
+    Parameters
+    ----------
+    config : BasinConfig
+        The validated basin parameter file (its path is injected as ``basin_file``).
+    run_dir : Path
+        The run folder (created if needed).
+    only : str, optional
+        Execute this notebook alone (its name without ``.py``).
+    force : bool
+        Execute even the notebooks that are up to date.
+    root : Path, optional
+        The project folder; found with :func:`project_root` if not given.
+    progress : bool
+        Show progress bars for notebooks and cells.
+
+    Raises
+    ------
+    NotebookFailed
+        When a notebook fails: the run stops there.
+    """
+    import jupytext
+    import nbformat
+    from tqdm.auto import tqdm
+
+    root = root or project_root()
+    run_dir = Path(run_dir).resolve()
+    names = notebook_order(root)
+    if only is not None and only not in names:
+        raise ValueError(
+            f"--only {only!r}: no such notebook in {root / '_toc.yml'}. Choose one of: {', '.join(names)}"
+        )
+    out_dir = run_dir / "notebooks"
+    source_dir = run_dir / ".smvar" / "sources"
+    for folder in (out_dir, source_dir, run_dir / "artifacts"):
+        folder.mkdir(parents=True, exist_ok=True)
+    state_file = run_dir / ".smvar" / "state.json"
+    state = _load_state(state_file)
+    parameters = {
+        "basin_file": config.source_file,
+        "run_dir": str(run_dir),
+        "basin": config.to_dict(),
+    }
+    package = _package_fingerprint()
+    kernel = _kernel_name()
+    executed: list[str] = []
+    skipped: list[str] = []
+    upstream = ""
+    bar = tqdm(names, desc="notebooks", unit="nb", disable=not progress)
+    for name in bar:
+        bar.set_postfix_str(name)
+        source_path = root / "notebooks" / f"{name}.py"
+        source = source_path.read_text(encoding="utf-8")
+        key = _cache_key(source, parameters, upstream, package)
+        upstream = key
+        output = out_dir / f"{name}.ipynb"
+        wanted = only is None or only == name
+        if not wanted or (not force and state.get(name) == key and output.is_file()):
+            skipped.append(name)
+            continue
+        notebook = jupytext.reads(source, fmt="py:percent")
+        converted = source_dir / f"{name}.ipynb"
+        nbformat.write(notebook, converted)
+        _execute_one(name, converted, output, parameters, root, kernel, progress)
+        state[name] = key
+        _save_state(state_file, state)
+        executed.append(name)
+    return RunReport(executed=executed, skipped=skipped, run_dir=run_dir)
+
+
+def _execute_one(
+    name: str, source: Path, output: Path, parameters: dict, root: Path, kernel: str, progress: bool
+) -> None:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    partial = output.with_name(f"{name}.partial.ipynb")
+    failed = output.with_name(f"{name}.failed.ipynb")
+    failed.unlink(missing_ok=True)
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(partial),
+            parameters=parameters,
+            kernel_name=kernel,
+            cwd=str(root / "notebooks"),
+            progress_bar=progress,
+        )
+    except PapermillExecutionError as exc:
+        partial.replace(failed)
+        first_line = next((line for line in exc.source.splitlines() if line.strip()), "")
+        raise NotebookFailed(
+            f"notebook {name} (notebooks/{name}.py) failed in cell {exc.cell_index + 1} of the "
+            f"executed notebook (execution count {exc.exec_count}, starting {first_line!r}): "
+            f"{exc.ename}: {exc.evalue}\n"
+            f"The partly executed notebook is kept at {failed}"
+        ) from None
+    except Exception as exc:  # kernel death, timeouts: say which notebook
+        if partial.exists():
+            partial.replace(failed)
+        raise NotebookFailed(f"notebook {name} (notebooks/{name}.py) could not run: {exc}") from exc
+    partial.replace(output)
