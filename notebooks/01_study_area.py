@@ -46,8 +46,15 @@ microwave = grid.microwave_grid(config)
 # The analysis grid has square cells of equal area in the parameter file's
 # projected CRS, so that every pixel weighs the same in the statistics. The two
 # coarse grids are latitude–longitude grids aligned on whole multiples of their
-# cell size, as ERA5-Land and ESA CCI are; a coarse cell's area shrinks with the
-# cosine of latitude.
+# cell size, as ERA5-Land and ESA CCI are. A coarse cell between latitudes
+# $\varphi_1$ and $\varphi_2$ and of width $\Delta\lambda$ (radians) covers, on
+# the sphere of authalic radius $R = 6371.007$ km,
+#
+# $$
+# A = R^2 \, \Delta\lambda \, (\sin\varphi_2 - \sin\varphi_1),
+# $$
+#
+# so coarse cells shrink northwards.
 
 # %% tags=["hide-input"]
 rows = []

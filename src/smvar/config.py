@@ -123,6 +123,18 @@ class DownscalingSection(_Strict):
     validation_dates: list[str] = ["01-15", "04-15", "07-15", "10-15"]
     seed: int = Field(default=7, ge=0)
 
+    @field_validator("validation_dates")
+    @classmethod
+    def _month_days(cls, value: list[str]) -> list[str]:
+        for text in value:
+            try:
+                dt.date.fromisoformat(f"2000-{text}")  # a leap year admits 02-29
+            except ValueError:
+                raise ValueError(
+                    f"{text!r} is not a month-day of the form MM-DD (for example '07-15')"
+                ) from None
+        return value
+
     @field_validator("ndvi_breaks")
     @classmethod
     def _breaks_ordered(cls, value: list[float]) -> list[float]:

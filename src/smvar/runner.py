@@ -236,6 +236,7 @@ def _execute_one(
             str(partial),
             parameters=parameters,
             kernel_name=kernel,
+            language="python",
             cwd=str(root / "notebooks"),
             progress_bar=progress,
         )
