@@ -1,2 +1,54 @@
-"""Semivariograms: empirical (points, exact full grid), models, fitting, Table 3."""
-from smvar.variogram.empirical import *  # noqa: F401,F403
+"""Semivariograms for soil moisture: Eq. 5 of Yin et al. 2023 and Table 3.
+
+Provides
+--------
+empirical_variogram, grid_variogram, VariogramResult
+    Eq. 5 on point samples (every pair, in bounded memory) and exactly on a
+    masked regular grid by FFT (Marcotte 1996) (:mod:`.empirical`).
+lag_bin_edges, gstat_default_edges
+    Lag-bin edges (:mod:`.empirical`).
+VariogramModel, MODEL_NAMES, ALL_MODELS
+    Linear with nugget, spherical, exponential, Gaussian (and gstat's bounded
+    linear), with GS+, gstat and pykrige range conventions (:mod:`.models`).
+fit_model, fit_all_models, best_model, FitResult
+    Least squares with non-negative nugget and partial sill and a global
+    search over the range (:mod:`.fit`).
+table3, published_table3, compare_table3
+    The paper's Table 3 for a run, and as published (:mod:`.table3`).
+to_pykrige, from_pykrige
+    Use a fitted model in pykrige's kriging (:mod:`.pykrige_bridge`).
+
+The command ``smvar variogram`` lives in :mod:`.cli`.
+"""
+
+from smvar.variogram.empirical import (
+    VariogramResult,
+    empirical_variogram,
+    grid_variogram,
+    gstat_default_edges,
+    lag_bin_edges,
+)
+from smvar.variogram.fit import FitResult, best_model, fit_all_models, fit_model
+from smvar.variogram.models import ALL_MODELS, MODEL_NAMES, VariogramModel
+from smvar.variogram.pykrige_bridge import from_pykrige, to_pykrige
+from smvar.variogram.table3 import compare_table3, published_table3, table3
+
+__all__ = [
+    "VariogramResult",
+    "empirical_variogram",
+    "grid_variogram",
+    "lag_bin_edges",
+    "gstat_default_edges",
+    "VariogramModel",
+    "MODEL_NAMES",
+    "ALL_MODELS",
+    "FitResult",
+    "fit_model",
+    "fit_all_models",
+    "best_model",
+    "table3",
+    "published_table3",
+    "compare_table3",
+    "to_pykrige",
+    "from_pykrige",
+]
