@@ -2,6 +2,8 @@
 
 Provides
 --------
+constructed_config
+    A tiny basin parameter set (about 70 x 65 km, 2 km cells) for tests.
 constructed_inputs
     Inputs that satisfy the contract's downscaling variables, in which the
     0.1 degree soil moisture is *exactly* a·ΔLST + b with known a and b for
@@ -24,9 +26,35 @@ from smvar.downscaling.classes import N_CLASSES, class_code, coarse_land_cover, 
 from smvar.grid import analysis_grid, block_mean, fine_to_coarse_index, microwave_grid, reanalysis_grid
 from smvar.inputs import Inputs
 
-__all__ = ["constructed_inputs"]
+__all__ = ["constructed_config", "constructed_inputs"]
 
 _DOMINANT = np.array([1, 6, 7, 10, 12, 14, 16, 13])
+
+
+def constructed_config(
+    start: str = "2020-01-01", end: str = "2020-02-29", resolution_m: float = 2000.0, min_cells: int = 3
+) -> BasinConfig:
+    """A tiny basin in the middle Heihe for tests: 0.6 x 0.75 degree, daily.
+
+    Parameters
+    ----------
+    start, end : str
+        First and last day, ISO dates.
+    resolution_m : float, default 2000
+        Fine cell size, m (2 km keeps tests fast).
+    min_cells : int, default 3
+        ``downscaling.min_cells_per_class``.
+    """
+    import datetime as dt
+
+    return BasinConfig.model_validate({
+        "name": "constructed", "title": "constructed test basin",
+        "extent": {"south": 39.0, "north": 39.6, "west": 100.0, "east": 100.75},
+        "period": {"start": dt.date.fromisoformat(start), "end": dt.date.fromisoformat(end)},
+        "resolution_m": float(resolution_m),
+        "crs": "+proj=aea +lat_0=40.2 +lon_0=99.55 +lat_1=38.5 +lat_2=41.9 +datum=WGS84 +units=m +no_defs",
+        "downscaling": {"min_cells_per_class": min_cells},
+    })
 
 
 def constructed_inputs(

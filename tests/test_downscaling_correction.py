@@ -1,0 +1,61 @@
+"""Eq. 3-4: correction by the 0.25 degree product, the CCI/SMOPS choice, and clipping."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smvar.downscaling.correction import SOURCES, clip_to_range, coarse_product, correct_to_coarse
+
+
+def test_cci_gap_is_filled_by_smops_and_recorded():
+    cci = np.array([[0.2, np.nan, np.nan]])
+    smops = np.array([[0.3, 0.25, np.nan]])
+    values, source = coarse_product(cci, smops)
+    np.testing.assert_allclose(values, [[0.2, 0.25, np.nan]])
+    assert [SOURCES[k] for k in source[0]] == ["cci", "smops", "none"]
+
+
+def test_corrected_cell_means_equal_the_coarse_values():
+    rng = np.random.default_rng(3)
+    cell = rng.integers(0, 5, 400)
+    theta = rng.uniform(0.0, 0.4, (4, 400))
+    coarse = rng.uniform(0.05, 0.35, (4, 5))
+    corrected, delta = correct_to_coarse(theta, cell, coarse)
+    for t in range(4):
+        means = np.bincount(cell, weights=corrected[t], minlength=5) / np.bincount(cell, minlength=5)
+        np.testing.assert_allclose(means, coarse[t], atol=1e-12)
+    hand = coarse[0, 2] - theta[0, cell == 2].mean()
+    assert delta[0, 2] == np.float64(hand) or abs(delta[0, 2] - hand) < 1e-14
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 6), st.integers(0, 10_000))
+def test_mean_preservation_holds_with_nan_pixels(n_cells, seed):
+    rng = np.random.default_rng(seed)
+    cell = rng.integers(-1, n_cells, 60)
+    theta = rng.uniform(0.0, 0.5, (2, 60))
+    theta[rng.random((2, 60)) < 0.2] = np.nan
+    coarse = rng.uniform(0.0, 0.5, (2, n_cells))
+    corrected, _ = correct_to_coarse(theta, cell, coarse)
+    assert np.array_equal(np.isnan(corrected), np.isnan(theta))
+    for t in range(2):
+        for k in range(n_cells):
+            values = corrected[t, (cell == k) & np.isfinite(theta[t])]
+            if values.size:
+                assert abs(values.mean() - coarse[t, k]) < 1e-12
+
+
+def test_no_coarse_value_leaves_pixels_uncorrected():
+    theta = np.array([[0.1, 0.2, 0.3, 0.4]])
+    cell = np.array([0, 0, 1, 1])
+    corrected, delta = correct_to_coarse(theta, cell, np.array([[0.5, np.nan]]))
+    np.testing.assert_allclose(corrected, [[0.45, 0.55, 0.3, 0.4]])
+    assert np.isnan(delta[0, 1])
+
+
+def test_clipping_counts_low_and_high_and_ignores_nan_upper():
+    theta = np.array([[-0.1, 0.2, 0.6, 0.7, np.nan]])
+    upper = np.array([0.45, 0.45, 0.45, np.nan, 0.45])
+    clipped, n_low, n_high = clip_to_range(theta, upper)
+    np.testing.assert_allclose(clipped, [[0.0, 0.2, 0.45, 0.7, np.nan]])
+    assert n_low.tolist() == [1] and n_high.tolist() == [1]
