@@ -1,0 +1,120 @@
+"""The 17 driving factors of the paper's Table 1, on the analysis grid, by month.
+
+Provides
+--------
+FACTORS
+    Each factor's name, category, product (in the paper), units, whether it
+    changes by month, and whether the geographical detector treats it as
+    categorical.
+factor_table
+    Table 1 as a pandas DataFrame, optionally with the run's basin statistics.
+monthly_factors
+    The factor fields from the inputs: static ones as they are; NDVI as the
+    monthly maximum-value composite of the daily NDVI; LST day and night as
+    monthly means of the daily LST and their difference (paper section 2.2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from smvar.inputs import Inputs
+
+__all__ = ["Factor", "FACTORS", "FACTOR_NAMES", "factor_table", "monthly_factors"]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One driving factor of Table 1 of Yin et al. 2023."""
+
+    name: str
+    label: str
+    category: str
+    product: str
+    units: str
+    monthly: bool
+    categorical: bool = False
+
+
+FACTORS: tuple[Factor, ...] = (
+    Factor("bulk_density", "Bulk density", "Soil", "SoilGrids", "cg cm-3", False),
+    Factor("organic_carbon", "Organic carbon", "Soil", "SoilGrids", "dg kg-1", False),
+    Factor("field_capacity", "Field capacity", "Soil", "Zhang et al. 2018", "m3 m-3", False),
+    Factor("ksat", "Ksat", "Soil", "Zhang et al. 2018", "cm day-1", False),
+    Factor("dem", "DEM", "Topographic", "GEBCO", "m", False),
+    Factor("aspect", "Aspect", "Topographic", "from the DEM", "degree", False),
+    Factor("slope", "Slope", "Topographic", "from the DEM", "degree", False),
+    Factor("twi", "TWI", "Topographic", "from the DEM", "1", False),
+    Factor("lucc", "LUCC", "Land", "MCD12Q1", "1", False, categorical=True),
+    Factor("ndvi", "NDVI", "Land", "MOD13A2", "1", True),
+    Factor("evi", "EVI", "Land", "MOD13A2", "1", True),
+    Factor("pet", "PET", "Land", "MOD16A2", "mm month-1", True),
+    Factor("fvc", "FVC", "Land", "TPDC FVC", "1", True),
+    Factor("precipitation", "Precipitation", "Meteorological", "Peng et al. 2019", "mm month-1", True),
+    Factor("lst_day", "LST_day", "Meteorological", "MOD11A2", "K", True),
+    Factor("lst_night", "LST_night", "Meteorological", "MOD11A2", "K", True),
+    Factor("lst_diff", "LST_differ", "Meteorological", "from LST day and night", "K", True),
+)
+FACTOR_NAMES: tuple[str, ...] = tuple(f.name for f in FACTORS)
+
+
+def monthly_factors(inputs: Inputs) -> xr.Dataset:
+    """The 17 factor fields on the analysis grid.
+
+    Parameters
+    ----------
+    inputs : Inputs
+        The run's inputs (see :mod:`smvar.inputs`).
+
+    Returns
+    -------
+    xarray.Dataset
+        Static factors with dims ``(y, x)``, monthly ones with ``(month, y, x)``;
+        also ``basin_mask`` and ``reach``. Units in ``attrs``.
+    """
+    fine = inputs.fine
+    month = fine["time"].dt.month.rename("month")
+    out = xr.Dataset(coords={"y": fine["y"], "x": fine["x"]})
+    for name in ("bulk_density", "organic_carbon", "field_capacity", "ksat", "dem", "aspect", "slope", "twi"):
+        out[name] = fine[name].astype("float32")
+    out["lucc"] = fine["landcover"].astype("int16")
+    # Maximum-value composite for NDVI, as the paper does for MOD13A2 (section 2.2).
+    out["ndvi"] = fine["ndvi"].groupby(month).max("time")
+    # Monthly averages for LST (section 2.2).
+    out["lst_day"] = fine["lst_day"].groupby(month).mean("time")
+    out["lst_night"] = fine["lst_night"].groupby(month).mean("time")
+    out["lst_diff"] = out["lst_day"] - out["lst_night"]
+    for name in ("evi", "pet", "fvc", "precipitation"):
+        out[name] = fine[name]
+    for factor in FACTORS:
+        out[factor.name].attrs.update(units=factor.units, long_name=factor.label)
+    out["basin_mask"] = fine["basin_mask"].astype(bool)
+    out["reach"] = fine["reach"].astype("int8")
+    out.attrs.update(fine.attrs)
+    return out.compute()
+
+
+def factor_table(factors: xr.Dataset | None = None) -> pd.DataFrame:
+    """Table 1 of Yin et al. 2023; with ``factors``, the run's basin mean and range.
+
+    Monthly factors are summarised over every month and basin pixel.
+    """
+    rows = []
+    for factor in FACTORS:
+        row = {"category": factor.category, "factor": factor.label, "product in the paper": factor.product,
+               "units": factor.units, "time step": "monthly" if factor.monthly else "static"}
+        if factors is not None:
+            values = factors[factor.name].where(factors["basin_mask"]).values
+            values = values[np.isfinite(values)]
+            if factor.categorical:
+                row["basin mean"] = "—"
+                row["range in basin"] = f"{np.unique(values).size} classes"
+            else:
+                row["basin mean"] = f"{values.mean():.4g}"
+                row["range in basin"] = f"{values.min():.4g} – {values.max():.4g}"
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("factor")
