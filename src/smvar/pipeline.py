@@ -98,6 +98,88 @@ class Run:
 
         return self._cached_dataset("factors.nc", lambda: monthly_factors(self.inputs()))
 
+    def downscaled(self) -> "DownscalingArtifacts":
+        """Downscaled monthly SM (Eq. 1-4) with its validation tables (Fig. 2)."""
+        path = self.artifacts / "sm_monthly.nc"
+        if not self._fresh(path):
+            self._compute_downscaling(path)
+            self._stamp(path)
+        return DownscalingArtifacts.load(self.artifacts)
+
+    def _compute_downscaling(self, path: Path) -> None:
+        from smvar import downscaling as ds
+
+        inputs = self.inputs()
+        fine = inputs.fine
+        result = ds.downscale(inputs, self.fine_grid, self.reanalysis_grid, self.microwave_grid, self.config)
+        mask = fine["basin_mask"]
+        settings = self.config.downscaling
+        table, samples = ds.validate_against_reference(
+            result.sm, fine["sm_reference"], mask, settings.validation_dates,
+            settings.validation_pixels, settings.seed)
+        monthly = xr.Dataset({"sm": ds.monthly_mean(result.sm)})
+        summary: dict = {"downscaling": result.summary()}
+        if "sm_truth" in fine:
+            baseline = ds.bilinear_baseline(ds.validation.microwave_product(inputs.microwave),
+                                            self.fine_grid, mask)
+            daily, twin = ds.twin_skill(result.sm, baseline, fine["sm_truth"], mask)
+            summary["twin"] = twin
+            _write_csv(daily.reset_index(), self.artifacts / "downscaling_daily_skill.csv")
+            monthly["sm_truth"] = ds.monthly_mean(fine["sm_truth"].where(mask > 0))
+            monthly["sm_baseline"] = ds.monthly_mean(baseline)
+        monthly["sm_reference"] = ds.monthly_mean(fine["sm_reference"].where(mask > 0))
+        monthly["basin_mask"] = mask.astype("int8")
+        monthly["reach"] = fine["reach"].astype("int8")
+        _write_csv(table, self.artifacts / "downscaling_validation.csv")
+        _write_csv(samples, self.artifacts / "downscaling_validation_samples.csv")
+        _write_csv(ds.coefficients_by_month(result.coefficients).reset_index(),
+                   self.artifacts / "downscaling_coefficients.csv")
+        write_json(summary, self.artifacts / "downscaling_summary.json")
+        _write_netcdf(monthly, path)
+
+    def sample(self) -> pd.DataFrame:
+        """The systematic sample of the basin: SM and the 17 factors, one row per pixel and month."""
+        from smvar.factors import FACTORS
+        from smvar.geodetector import systematic_sample
+
+        def compute() -> pd.DataFrame:
+            factors = self.factors()
+            sm = self.downscaled().monthly["sm"]
+            fields = xr.Dataset({"sm": sm})
+            for factor in FACTORS:
+                fields[factor.name] = factors[factor.name]
+            spacing = self.config.sampling.spacing_m
+            table = systematic_sample(fields, spacing, mask=factors["basin_mask"])
+            return table.dropna()
+
+        return self._cached_table("sample.csv", compute)
+
+
+class DownscalingArtifacts:
+    """The downscaling step's artifacts, read back from the run folder."""
+
+    def __init__(self, monthly: xr.Dataset, validation: pd.DataFrame, samples: pd.DataFrame,
+                 coefficients: pd.DataFrame, summary: dict, daily_skill: pd.DataFrame | None) -> None:
+        self.monthly = monthly
+        self.validation = validation
+        self.samples = samples
+        self.coefficients = coefficients
+        self.summary = summary
+        self.daily_skill = daily_skill
+
+    @classmethod
+    def load(cls, folder: Path) -> "DownscalingArtifacts":
+        """Read the artifacts written by :meth:`Run.downscaled`."""
+        skill = folder / "downscaling_daily_skill.csv"
+        return cls(
+            monthly=xr.load_dataset(folder / "sm_monthly.nc"),
+            validation=pd.read_csv(folder / "downscaling_validation.csv"),
+            samples=pd.read_csv(folder / "downscaling_validation_samples.csv"),
+            coefficients=pd.read_csv(folder / "downscaling_coefficients.csv"),
+            summary=json.loads((folder / "downscaling_summary.json").read_text()),
+            daily_skill=pd.read_csv(skill, parse_dates=["time"]) if skill.exists() else None,
+        )
+
 
 def _write_netcdf(ds: xr.Dataset, path: Path) -> None:
     partial = path.with_name(path.name + ".partial")
