@@ -1,0 +1,117 @@
+"""The soil-moisture truth: a daily bucket water balance of the surface layer.
+
+Provides
+--------
+Bucket
+    The state (total water content, snow water equivalent, soil temperature)
+    of every cell and its daily update; :meth:`Bucket.step` returns the day's
+    liquid volumetric water content (m3 m-3), the truth.
+LAYER_MM
+    Effective depth of the surface layer, mm.
+
+Notes
+-----
+One day of the balance, per cell (all vectorised over cells):
+
+1. precipitation falls as snow below 0.5 degrees C; snow melts at 3.5 mm K-1 day-1;
+2. irrigated cropland gets 45 mm every 10 days from mid-April to September
+   (each cell on its own rotation);
+3. water infiltrates up to saturation (only 30 % of it when the soil is frozen),
+   the rest runs off;
+4. water above field capacity drains at a rate set by ksat (slowed 20-fold
+   when frozen);
+5. evapotranspiration is PET x (0.5 + 0.5 FVC) x a soil-water stress factor
+   falling linearly from 0.7 field capacity to the residual content (a tenth
+   of it when frozen);
+6. shallow groundwater raises wet valley bottoms towards a floor set by the
+   topographic wetness index and the distance to the rivers (capillary rise);
+7. the soil temperature follows air temperature with a 6-day time constant;
+   below 0 degrees C part of the water freezes and the liquid fraction falls to
+   ``0.5 + 0.5 exp(T / 3)`` (unfrozen water stays in the pores, cf. the
+   freezing characteristic curves of frozen soil).
+
+The truth is the liquid content, which is what a microwave sensor sees.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Bucket", "LAYER_MM"]
+
+LAYER_MM = 100.0
+
+
+class Bucket:
+    """Daily water balance of the surface layer of every cell.
+
+    Parameters
+    ----------
+    soils : dict
+        From :func:`smvar.synthetic.soils.soil_properties`.
+    landcover : numpy.ndarray
+        IGBP codes (12 is irrigated; 15 keeps permanent snow).
+    twi : numpy.ndarray
+        Topographic wetness index.
+    river_km : numpy.ndarray
+        Distance to the nearest river, km.
+    seed : int
+        Seed of the irrigation rotation.
+    """
+
+    def __init__(self, soils: dict, landcover: np.ndarray, twi: np.ndarray, river_km: np.ndarray,
+                 seed: int) -> None:
+        self.fc = soils["field_capacity"]
+        self.sat = soils["saturated_water_content"]
+        self.res = soils["residual_water_content"]
+        self.drain_rate = np.clip(soils["ksat"] / 150.0, 0.1, 0.8).astype(np.float32)
+        self.stress_top = (0.7 * self.fc).astype(np.float32)
+        self.irrigated = landcover == 12
+        self.glacier = landcover == 15
+        rng = np.random.default_rng([seed, 601])
+        self.phase = rng.integers(0, 10, size=landcover.shape)
+        gw = 0.10 * np.clip((twi - 14.0) / 6.0, 0.0, 1.0) + 0.12 * np.exp(-river_km / 1.5)
+        self.gw_floor = np.minimum(self.res + gw, self.fc).astype(np.float32)
+        self.theta = (0.5 * (self.fc + self.res)).astype(np.float32)
+        self.swe = np.where(self.glacier, 500.0, 0.0).astype(np.float32)
+        self.t_soil: np.ndarray | None = None
+
+    def step(self, weather: dict, fvc: np.ndarray, doy: int) -> np.ndarray:
+        """Advance one day; returns the liquid water content (m3 m-3, float32).
+
+        Parameters
+        ----------
+        weather : dict
+            From :meth:`smvar.synthetic.meteorology.Weather.day`.
+        fvc : numpy.ndarray
+            Fractional vegetation cover of the day.
+        doy : int
+            Day of year (irrigation season).
+        """
+        t_air = weather["t_air"]
+        if self.t_soil is None:
+            self.t_soil = t_air.copy()
+        else:
+            self.t_soil += (t_air - self.t_soil) / 6.0
+        frozen = self.t_soil < 0.0
+        precip = weather["precipitation"]
+        snowing = t_air < 0.5
+        self.swe += np.where(snowing, precip, 0.0)
+        melt = np.minimum(self.swe, 3.5 * np.maximum(t_air, 0.0))
+        melt = np.where(self.glacier, np.minimum(melt, 4.0), melt)
+        self.swe -= melt
+        self.swe[self.glacier] = np.maximum(self.swe[self.glacier], 200.0)
+        water = np.where(snowing, 0.0, precip) + melt
+        if 105 <= doy <= 270:
+            water = water + np.where(self.irrigated & ((doy + self.phase) % 10 == 0), 45.0, 0.0)
+        water = np.where(frozen, 0.3 * water, water)
+        theta = np.minimum(self.theta + water / LAYER_MM, self.sat)
+        excess = np.maximum(theta - self.fc, 0.0)
+        theta -= excess * np.where(frozen, 0.05 * self.drain_rate, self.drain_rate)
+        stress = np.clip((theta - self.res) / (self.stress_top - self.res), 0.0, 1.0)
+        aet = weather["pet"] * (0.5 + 0.5 * fvc) * stress * np.where(frozen, 0.1, 1.0)
+        theta -= aet / LAYER_MM
+        theta += 0.15 * np.maximum(self.gw_floor - theta, 0.0)
+        self.theta = np.maximum(theta, self.res).astype(np.float32)
+        liquid = np.where(frozen, 0.5 + 0.5 * np.exp(self.t_soil / 3.0), 1.0)
+        return (self.theta * liquid).astype(np.float32)
