@@ -37,7 +37,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from smvar.variogram.empirical import VariogramResult
-from smvar.variogram.models import MODEL_NAMES, VariogramModel, basis, range_factor
+from smvar.variogram.models import MODEL_NAMES, VariogramModel, _check_name, basis, range_factor
 
 __all__ = ["FitResult", "fit_model", "fit_all_models", "best_model", "WEIGHTS"]
 
@@ -215,6 +215,7 @@ def fit_model(
     FitResult
         The model, RSS, R^2 and the weighted objective.
     """
+    model = _check_name(model)
     lag, y, npairs = _valid_bins(result)
     w = _bin_weights(weights, lag, npairs)
     if model == "linear":
@@ -265,7 +266,7 @@ def fit_all_models(
     dict of str to FitResult
         One fit per model, in the order given.
     """
-    return {m: fit_model(result, m, weights=weights, **kwargs) for m in models}
+    return {_check_name(m): fit_model(result, m, weights=weights, **kwargs) for m in models}
 
 
 def best_model(fits: dict[str, FitResult]) -> str:
