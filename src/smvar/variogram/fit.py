@@ -214,6 +214,13 @@ def fit_model(
     -------
     FitResult
         The model, RSS, R^2 and the weighted objective.
+
+    Notes
+    -----
+    A range shorter than the first lag cannot be told apart from a pure
+    nugget effect (every bin is then at the sill), so for such fits read
+    ``model.sill`` as nugget; ``at_bound`` flags a range at either end of
+    the searched interval.
     """
     model = _check_name(model)
     lag, y, npairs = _valid_bins(result)
