@@ -11,16 +11,17 @@
 # ---
 
 # %% [markdown]
-# # Study area and grids
+# # Study area and data
 #
 # **Overview.** The paper studies the Heihe River Basin, the second-largest inland
-# river basin of China, between 37.7–42.7° N and 97.1–102.0° E
-# {cite:p}`yin2023` (section 2.1). This chapter draws the basin's extent and the
-# three grids every later chapter works on, straight from the parameter file:
-# the 1 km equal-area analysis grid, the 0.1° reanalysis grid and the 0.25°
-# microwave grid.
+# river basin of China, between 37.7–42.7° N and 97.1–102.0° E, in 2020
+# {cite:p}`yin2023` (sections 2.1–2.2). The basin runs from the Qilian Mountains
+# in the south (the upper reach, alpine grassland and forest above 3,000 m)
+# through irrigated oases (the middle reach) to the desert of the lower reach.
+# This chapter draws the run's grids, terrain, land cover and reaches, and lists
+# the 17 driving factors of the paper's Table 1 with their values in this run.
 #
-# *Prerequisites:* none. *Time to read:* 5 minutes.
+# *Prerequisites:* none. *Time to read:* 10 minutes.
 
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
@@ -31,14 +32,17 @@ basin = {}
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 
-from smvar import grid
-from smvar.config import load_config
+from smvar import plots
+from smvar.factors import factor_table
+from smvar.pipeline import Run
 
-config = load_config(basin_file)
-fine = grid.analysis_grid(config)
-reanalysis = grid.reanalysis_grid(config)
-microwave = grid.microwave_grid(config)
+run = Run(basin_file, run_dir)
+config = run.config
+factors = run.factors()
+synthetic = config.data.source == "synthetic"
+Markdown(plots.data_banner(config))
 
 # %% [markdown]
 # ## The grids of this run
@@ -57,40 +61,50 @@ microwave = grid.microwave_grid(config)
 # so coarse cells shrink northwards.
 
 # %% tags=["hide-input"]
-rows = []
-for label, g in [("analysis (equal-area)", fine)]:
-    rows.append({"grid": label, "cells (rows × columns)": f"{g.shape[0]} × {g.shape[1]}",
-                 "cell size": f"{g.resolution_m:g} m", "cell area (km²)": f"{g.cell_area_m2 / 1e6:.3f}"})
-for label, g in [("reanalysis", reanalysis), ("microwave", microwave)]:
-    area = g.cell_area_km2()
-    rows.append({"grid": label, "cells (rows × columns)": f"{g.shape[0]} × {g.shape[1]}",
-                 "cell size": f"{g.resolution_deg:g}°",
-                 "cell area (km²)": f"{area.min():.1f} – {area.max():.1f}"})
-pd.DataFrame(rows).set_index("grid")
+plots.grid_table(run.fine_grid, run.reanalysis_grid, run.microwave_grid)
 
 # %% tags=["hide-input"] mystnb={"image": {"alt": "Map of the basin extent in longitude and latitude with the 0.25 degree grid lines and the outline of the 1 km equal-area analysis grid"}, "figure": {"caption": "The basin's extent (black rectangle), the 0.25° microwave grid (grey lines) and the outline of the 1 km equal-area analysis grid (blue). The analysis grid is slightly larger than the extent because an equal-area projection bends the lines of latitude and longitude.", "name": "fig-grids"}}
-lon, lat = fine.lonlat
-fig, ax = plt.subplots(figsize=(6, 6))
-for value in np.append(microwave.lon - microwave.resolution_deg / 2, microwave.lon[-1] + microwave.resolution_deg / 2):
-    ax.axvline(value, color="0.8", lw=0.5)
-for value in np.append(microwave.lat + microwave.resolution_deg / 2, microwave.lat[-1] - microwave.resolution_deg / 2):
-    ax.axhline(value, color="0.8", lw=0.5)
-edge = np.concatenate([
-    np.c_[lon[0, :], lat[0, :]], np.c_[lon[:, -1], lat[:, -1]],
-    np.c_[lon[-1, ::-1], lat[-1, ::-1]], np.c_[lon[::-1, 0], lat[::-1, 0]],
-])
-ax.plot(edge[:, 0], edge[:, 1], color="#0072B2", lw=1.5, label="1 km analysis grid")
-e = config.extent
-ax.plot([e.west, e.east, e.east, e.west, e.west], [e.south, e.south, e.north, e.north, e.south],
-        color="black", lw=1.5, label="extent in the parameter file")
-ax.set_xlabel("longitude (° E)")
-ax.set_ylabel("latitude (° N)")
-ax.set_aspect(1 / np.cos(np.deg2rad((e.south + e.north) / 2)))
-ax.legend(loc="lower left")
+plots.grids_figure(config, run.fine_grid, run.microwave_grid)
 plt.show()
 
 # %% [markdown]
+# ## Terrain, land cover and reaches (Fig. 1)
+#
+# The paper's Fig. 1 shows the basin's location and elevation. Here are the
+# run's elevation, land cover and the three reaches that the temporal-stability
+# chapter compares.
+
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Three maps of the basin: elevation in metres, land-cover classes, and the upper, middle and lower reaches"}, "figure": {"caption": "Elevation (m), land cover (IGBP classes) and reaches of the run's basin. Look for the mountains and their grassland and forest in the south, the cropland oases in the middle reach, and the barren lower reach in the north.", "name": "fig-study-area"}}
+plots.study_area_figure(factors)
+plt.show()
+
+# %% tags=["hide-input"]
+area = plots.reach_table(factors, run.fine_grid.cell_area_m2)
+area
+
+# %% [markdown]
+# ## The driving factors (Table 1)
+#
+# The paper explains SM's spatial pattern with 17 factors in four categories.
+# Monthly NDVI is the maximum-value composite of the daily NDVI, and monthly
+# LST day and night are monthly means of the daily LST, as the paper harmonises
+# MOD13A2 and MOD11A2 to months (section 2.2). The last two columns give this
+# run's basin mean and range (monthly factors over all months).
+
+# %% tags=["hide-input"]
+factor_table(factors)
+
+# %% [markdown]
+# ## What differs from the paper
+#
+# - The default run's data are a **synthetic twin**: terrain, land cover, soils,
+#   weather and soil moisture are generated from a seed,
+#   not read from GEBCO, MODIS, SoilGrids or ERA5-Land.
+# - The paper clips to the basin's official boundary; the twin's basin mask is
+#   generated with the same extent and about the same area (143,000 km²).
+#
 # ## Summary
 #
-# The run's parameter file fixes the extent, the year and the grids. The next
-# chapters fill these grids with data.
+# The parameter file fixes the extent, the year and the grids; the inputs fill
+# them with the 17 factors of Table 1 and the soil-moisture products that the
+# next chapter downscales.
