@@ -10,7 +10,11 @@ coarse_product
     one, else the SMOPS-role value, with the source of every value.
 correct_to_coarse
     Δθ = θ_25km − mean of the 1 km values inside the cell (Eq. 3), added to
-    those pixels (Eq. 4).
+    those pixels (Eq. 4): evenly, as the paper does, or (an option of ours)
+    interpolated bilinearly between cell centres and then evened out so that
+    the cell means stay exact.
+bilinear_weights, interpolate_cells
+    Bilinear interpolation from coarse cell centres to points, NaN-aware.
 clip_to_range
     Keep values within [0, saturated water content], counting what was clipped.
 """
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SOURCES", "coarse_product", "correct_to_coarse", "clip_to_range"]
+__all__ = ["SOURCES", "coarse_product", "correct_to_coarse", "clip_to_range", "bilinear_weights", "interpolate_cells"]
 
 SOURCES: tuple[str, ...] = ("cci", "smops", "none")
 
@@ -50,7 +54,10 @@ def coarse_product(cci: np.ndarray, smops: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def correct_to_coarse(
-    theta: np.ndarray, cell: np.ndarray, coarse: np.ndarray
+    theta: np.ndarray,
+    cell: np.ndarray,
+    coarse: np.ndarray,
+    smooth: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Shift the 1 km values of each coarse cell so that their mean equals the cell's value.
 
@@ -67,28 +74,99 @@ def correct_to_coarse(
     coarse : numpy.ndarray, shape (n_days, n_coarse_cells)
         The 0.25 degree value of each day and cell (from :func:`coarse_product`),
         m3 m-3. Where it is NaN, Δθ is 0: the pixels keep their Eq. 2 value.
+    smooth : (corners, weights), optional
+        From :func:`bilinear_weights` at the pixels. None (default) spreads
+        Δθ evenly over the cell's pixels, as the paper does. Given, Δθ is
+        first interpolated bilinearly between cell centres (so that it does
+        not jump at cell edges), then the remaining difference of each cell
+        is spread evenly, so the cell means are still exact.
 
     Returns
     -------
     corrected : numpy.ndarray of float64, shape (n_days, n_pixels)
         m3 m-3.
     delta : numpy.ndarray of float64, shape (n_days, n_coarse_cells)
-        Δθ of every day and cell, m3 m-3; NaN where the cell holds no valid
-        pixel or has no coarse value.
+        Δθ of every day and cell (Eq. 3), m3 m-3; NaN where the cell holds no
+        valid pixel or has no coarse value.
     """
     theta = np.asarray(theta, dtype=np.float64)
-    n_days, n_cells = coarse.shape
+    delta = coarse - _cell_means(theta, cell, coarse.shape[1])
+    if smooth is not None:
+        theta = theta + interpolate_cells(delta, *smooth)
+        coarse = np.where(np.isfinite(delta), coarse, np.nan)
+        return _shift_evenly(theta, cell, coarse - _cell_means(theta, cell, coarse.shape[1])), delta
+    return _shift_evenly(theta, cell, delta), delta
+
+
+def _cell_means(theta: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:
+    """Mean of the finite values of each (day, cell), NaN where none; one bincount."""
+    n_days = theta.shape[0]
     valid = np.isfinite(theta) & (cell >= 0)[None, :]
     key = (np.arange(n_days, dtype=np.int64)[:, None] * n_cells + cell[None, :])[valid]
     sums = np.bincount(key, weights=theta[valid], minlength=n_days * n_cells)
     counts = np.bincount(key, minlength=n_days * n_cells)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(counts > 0, sums / counts, np.nan).reshape(n_days, n_cells)
-    delta = coarse - mean
+        return np.where(counts > 0, sums / counts, np.nan).reshape(n_days, n_cells)
+
+
+def _shift_evenly(theta: np.ndarray, cell: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """Add each (day, cell)'s delta to the cell's pixels; NaN delta adds 0."""
+    n_days, n_cells = delta.shape
     shift = np.append(np.where(np.isfinite(delta), delta, 0.0).ravel(), 0.0)
-    full_key = np.arange(n_days, dtype=np.int64)[:, None] * n_cells + cell[None, :]
-    full_key = np.where(cell[None, :] >= 0, full_key, shift.size - 1)
-    return theta + shift[full_key], delta
+    key = np.arange(n_days, dtype=np.int64)[:, None] * n_cells + cell[None, :]
+    key = np.where(cell[None, :] >= 0, key, shift.size - 1)
+    return theta + shift[key]
+
+
+def bilinear_weights(
+    lat_c: np.ndarray, lon_c: np.ndarray, lat: np.ndarray, lon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Corners and weights of bilinear interpolation from a regular grid's centres.
+
+    Parameters
+    ----------
+    lat_c, lon_c : numpy.ndarray
+        Cell-centre latitudes and longitudes of the grid (regular), degrees.
+    lat, lon : numpy.ndarray, shape (n_points,)
+        The points, degrees. Beyond the outermost centres the edge value is held.
+
+    Returns
+    -------
+    corners : numpy.ndarray of int64, shape (n_points, 4)
+        Flat cell indices (row * n_lon + col) of the four surrounding centres.
+    weights : numpy.ndarray, shape (n_points, 4)
+        Their weights, summing to 1.
+    """
+    r0, r1, fr = _axis_position(np.asarray(lat_c, float), np.asarray(lat, float))
+    c0, c1, fc = _axis_position(np.asarray(lon_c, float), np.asarray(lon, float))
+    n_lon = np.asarray(lon_c).size
+    corners = np.stack([r0 * n_lon + c0, r0 * n_lon + c1, r1 * n_lon + c0, r1 * n_lon + c1], axis=-1)
+    weights = np.stack([(1 - fr) * (1 - fc), (1 - fr) * fc, fr * (1 - fc), fr * fc], axis=-1)
+    return corners, weights
+
+
+def _axis_position(centres: np.ndarray, values: np.ndarray):
+    step = centres[1] - centres[0] if centres.size > 1 else 1.0
+    pos = np.clip((values - centres[0]) / step, 0, centres.size - 1)
+    lo = np.minimum(np.floor(pos).astype(np.int64), max(centres.size - 2, 0))
+    return lo, np.minimum(lo + 1, centres.size - 1), np.clip(pos - lo, 0.0, 1.0)
+
+
+def interpolate_cells(values: np.ndarray, corners: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Bilinear interpolation of (n_days, n_cells) values to points, NaN-aware.
+
+    NaN corners are left out and the other weights renormalised; a point whose
+    four corners are all NaN gets NaN.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n_days, n_points)
+    """
+    gathered = np.asarray(values, dtype=np.float64)[:, corners]  # (days, points, 4)
+    ok = np.isfinite(gathered)
+    w = np.where(ok, weights[None], 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (np.where(ok, gathered, 0.0) * w).sum(-1) / w.sum(-1)
 
 
 def clip_to_range(

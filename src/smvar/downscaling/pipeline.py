@@ -45,7 +45,13 @@ from smvar.downscaling.classes import (
     group_land_cover,
     ndvi_level,
 )
-from smvar.downscaling.correction import SOURCES, clip_to_range, coarse_product, correct_to_coarse
+from smvar.downscaling.correction import (
+    SOURCES,
+    bilinear_weights,
+    clip_to_range,
+    coarse_product,
+    correct_to_coarse,
+)
 from smvar.downscaling.regression import FALLBACKS, ClassFits, fit_classes
 from smvar.grid import FineGrid, GeoGrid, block_mean, fine_to_coarse_index
 
@@ -113,6 +119,7 @@ class _Static:
     upper: np.ndarray  # saturated water content of each pixel
     index01: np.ndarray  # (ny, nx) 0.1 degree cell of each fine cell
     group01: np.ndarray  # majority group of each 0.1 degree cell, -1 if unused
+    smooth: tuple[np.ndarray, np.ndarray] | None  # bilinear corners and weights, or None
 
 
 def downscale(
@@ -125,6 +132,7 @@ def downscale(
     block_days: int = 31,
     basin_fraction: float = 0.5,
     min_dlst_std: float = 0.1,
+    correction: str = "even",
 ) -> DownscalingResult:
     """Daily 1 km soil moisture by Eq. 1-4 of Yin et al. 2023.
 
@@ -148,6 +156,11 @@ def downscale(
         share of its 1 km cells lies in the basin.
     min_dlst_std : float, default 0.1
         Smallest ΔLST standard deviation (K) of a usable fit.
+    correction : {"even", "smooth"}, default "even"
+        How Δθ of Eq. 3 reaches the pixels. "even": added evenly to every
+        pixel of the 0.25 degree cell (Eq. 4, as the paper does). "smooth"
+        (ours, not the paper's): interpolated bilinearly between cell centres,
+        then evened out so that each cell's mean is still exact.
 
     Returns
     -------
@@ -159,10 +172,12 @@ def downscale(
         Naming the month, when a month has no valid reanalysis data (its days
         get no value) or no valid 0.25 degree value (its days stay uncorrected).
     """
+    if correction not in ("even", "smooth"):
+        raise ValueError(f"downscale: correction={correction!r}; use 'even' (Eq. 4 of the paper) or 'smooth'")
     fine, re, mw = inputs.fine, inputs.reanalysis, inputs.microwave
     _check_inputs(fine, re, mw, fine_grid, reanalysis_grid, microwave_grid)
     settings = config.downscaling
-    static = _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction)
+    static = _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction, correction)
     basin01 = static.group01 >= 0
     times = fine["time"]
     re = _on_days(re, times, "reanalysis")
@@ -179,6 +194,7 @@ def downscale(
         fits.append(fit), sources.append(source), deltas.append(delta), clip.append(counts)
     result = _assemble(out.reshape(n_days, ny, nx), times, fine_grid, microwave_grid,
                        fits, sources, deltas, clip)
+    result.sm.attrs["correction"] = correction
     _warn_empty_months(result)
     return result
 
@@ -232,7 +248,7 @@ def _one_block(fine, re, mw, days, static, basin01, settings, min_dlst_std):
     n_t = theta.shape[0]
     coarse, source = coarse_product(_load(mw["sm_cci"], days).reshape(n_t, -1),
                                     _load(mw["sm_smops"], days).reshape(n_t, -1))
-    corrected, delta = correct_to_coarse(theta, static.cell25, coarse)
+    corrected, delta = correct_to_coarse(theta, static.cell25, coarse, static.smooth)
     clipped, n_low, n_high = clip_to_range(corrected, static.upper)
     shift = _max_cell_shift(clipped - corrected, corrected, static.cell25, coarse.shape[1])
     counts = np.stack([n_low, n_high, np.isfinite(clipped).sum(axis=1)], axis=1)
@@ -250,7 +266,7 @@ def _max_cell_shift(change: np.ndarray, values: np.ndarray, cell: np.ndarray, n_
     return shift.reshape(n_days, n_cells).max(axis=1, initial=0.0)
 
 
-def _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction) -> _Static:
+def _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction, correction) -> _Static:
     basin = np.asarray(fine["basin_mask"].values) > 0
     group = group_land_cover(np.asarray(fine["landcover"].values))
     index01 = fine_to_coarse_index(fine_grid, reanalysis_grid)
@@ -261,8 +277,13 @@ def _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction) ->
     group01 = np.where(np.nan_to_num(share) >= basin_fraction, group01, EXCLUDED).astype(np.int8)
     pixels = np.flatnonzero(basin.ravel() & (index25.ravel() >= 0) & (group.ravel() >= 0))
     upper = np.asarray(fine["saturated_water_content"].values, dtype=np.float64).ravel()[pixels]
+    smooth = None
+    if correction == "smooth":
+        lon, lat = fine_grid.lonlat
+        smooth = bilinear_weights(microwave_grid.lat, microwave_grid.lon,
+                                  lat.ravel()[pixels], lon.ravel()[pixels])
     return _Static(pixels=pixels, cell25=index25.ravel()[pixels], group=group.ravel()[pixels],
-                   upper=upper, index01=index01, group01=group01)
+                   upper=upper, index01=index01, group01=group01, smooth=smooth)
 
 
 def _load(var: xr.DataArray, days: slice) -> np.ndarray:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from smvar.downscaling.correction import coarse_product
+from smvar.downscaling.correction import bilinear_weights, interpolate_cells
 from smvar.grid import FineGrid
 
 __all__ = [
@@ -194,40 +194,18 @@ def bilinear_baseline(
     lon, lat = fine_grid.lonlat
     keep = np.ones(fine_grid.shape, bool) if mask is None else np.asarray(mask.values) > 0
     pix = np.flatnonzero(keep.ravel())
-    corners, weights = _bilinear_weights(coarse["lat"].values, coarse["lon"].values,
-                                         lat.ravel()[pix], lon.ravel()[pix])
-    n_days = coarse.sizes["time"]
+    corners, weights = bilinear_weights(coarse["lat"].values, coarse["lon"].values,
+                                        lat.ravel()[pix], lon.ravel()[pix])
+    n_days, n_cells = coarse.sizes["time"], coarse["lat"].size * coarse["lon"].size
     out = np.full((n_days, keep.size), np.nan, dtype=np.float32)
     for start in range(0, n_days, block_days):
         days = slice(start, start + block_days)
-        values = np.asarray(coarse.isel(time=days).values, dtype=np.float64).reshape(-1, coarse["lat"].size * coarse["lon"].size)
-        gathered = values[:, corners]  # (days, pixels, 4)
-        ok = np.isfinite(gathered)
-        w = np.where(ok, weights[None], 0.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[days][:, pix] = (np.where(ok, gathered, 0.0) * w).sum(-1) / w.sum(-1)
+        values = np.asarray(coarse.isel(time=days).values, dtype=np.float64).reshape(-1, n_cells)
+        out[days][:, pix] = interpolate_cells(values, corners, weights)
     coords = {"time": coarse["time"], **fine_grid.coords()}
     return xr.DataArray(out.reshape(n_days, *fine_grid.shape), dims=("time", "y", "x"), coords=coords,
                         name="sm_baseline", attrs={"units": "m3 m-3",
                                                    "long_name": "0.25 degree product, bilinear to 1 km"})
-
-
-def _bilinear_weights(lat_c, lon_c, lat, lon):
-    """Flat indices of the 4 surrounding centres and their weights, (n, 4) each."""
-    def axis(centres, values):
-        step = centres[1] - centres[0] if centres.size > 1 else 1.0
-        pos = np.clip((values - centres[0]) / step, 0, centres.size - 1)
-        lo = np.minimum(np.floor(pos).astype(np.int64), max(centres.size - 2, 0))
-        frac = np.clip(pos - lo, 0.0, 1.0)
-        hi = np.minimum(lo + 1, centres.size - 1)
-        return lo, hi, frac
-
-    r0, r1, fr = axis(np.asarray(lat_c, float), lat)
-    c0, c1, fc = axis(np.asarray(lon_c, float), lon)
-    n_lon = np.asarray(lon_c).size
-    corners = np.stack([r0 * n_lon + c0, r0 * n_lon + c1, r1 * n_lon + c0, r1 * n_lon + c1], axis=-1)
-    weights = np.stack([(1 - fr) * (1 - fc), (1 - fr) * fc, fr * (1 - fc), fr * fc], axis=-1)
-    return corners, weights
 
 
 def daily_errors(
@@ -273,7 +251,9 @@ def twin_skill(
     downscaled, baseline, truth : xarray.DataArray, (time, y, x)
         m3 m-3 (``truth`` is ``sm_truth`` of a synthetic run).
     mask : xarray.DataArray, (y, x), optional
-        The basin.
+        The basin. Both fields are scored on the same pixels: those where
+        both have a value (the downscaled field has none over snow, ice and
+        water, the baseline has).
 
     Returns
     -------
@@ -285,8 +265,10 @@ def twin_skill(
         ``share_days_better`` (share of days with a valid score on both where
         the downscaled RMSE is lower) and ``median_rmse_reduction`` (relative).
     """
-    ours = daily_errors(downscaled, truth, mask)
-    base = daily_errors(baseline, truth, mask)
+    # Score both on the same pixels: where both fields and the truth have a value.
+    both = downscaled.notnull() & baseline.notnull()
+    ours = daily_errors(downscaled.where(both), truth, mask)
+    base = daily_errors(baseline.where(both), truth, mask)
     daily = pd.concat({"downscaled": ours, "baseline": base}, axis=1)
     daily.columns = [f"{metric}_{name}" for name, metric in daily.columns]
     both = daily[["rmse_downscaled", "rmse_baseline"]].dropna()
