@@ -59,3 +59,21 @@ def test_clipping_counts_low_and_high_and_ignores_nan_upper():
     clipped, n_low, n_high = clip_to_range(theta, upper)
     np.testing.assert_allclose(clipped, [[0.0, 0.2, 0.45, 0.7, np.nan]])
     assert n_low.tolist() == [1] and n_high.tolist() == [1]
+
+
+def test_smooth_spreading_keeps_cell_means_exact():
+    from smvar.downscaling.correction import bilinear_weights
+
+    rng = np.random.default_rng(8)
+    lat_c, lon_c = np.array([39.375, 39.125]), np.array([100.125, 100.375, 100.625])
+    lat = rng.uniform(39.0, 39.5, 300)
+    lon = rng.uniform(100.0, 100.75, 300)
+    cell = (np.floor((39.5 - lat) / 0.25) * 3 + np.floor((lon - 100.0) / 0.25)).astype(int)
+    theta = rng.uniform(0.05, 0.3, (2, 300))
+    coarse = rng.uniform(0.1, 0.3, (2, 6))
+    corrected, delta = correct_to_coarse(theta, cell, coarse, smooth=bilinear_weights(lat_c, lon_c, lat, lon))
+    for k in range(6):
+        np.testing.assert_allclose(corrected[:, cell == k].mean(axis=1), coarse[:, k], atol=1e-12)
+    even, delta_even = correct_to_coarse(theta, cell, coarse)
+    np.testing.assert_allclose(delta, delta_even)
+    assert not np.allclose(corrected, even)

@@ -119,3 +119,12 @@ def test_wrong_grid_is_a_clear_error(case):
     config, inputs, _, grids, _ = case
     with pytest.raises(ValueError, match="reanalysis variable 'sm'"):
         downscale(inputs, grids[0], grids[2], grids[2], config)
+
+
+def test_smooth_correction_option_runs_and_unknown_option_is_refused(case):
+    config, inputs, _, grids, result = case
+    smooth = downscale(inputs, *grids, config, correction="smooth")
+    assert smooth.sm.attrs["correction"] == "smooth"
+    assert np.array_equal(np.isnan(smooth.sm.values), np.isnan(result.sm.values))
+    with pytest.raises(ValueError, match="correction='nearest'"):
+        downscale(inputs, *grids, config, correction="nearest")
