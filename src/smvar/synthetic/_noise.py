@@ -10,7 +10,10 @@ hash_normal, hash_uniform
 Lattice
     Bilinear (smoothstep-weighted) interpolation from a square lattice of nodes
     in twin kilometres to a set of points; weights are computed once and every
-    call draws a fresh node field for its key (used for daily weather).
+    call draws a fresh node field for its key.
+TwoStageLattice
+    Several octaves summed on a 5 km intermediate lattice, then one
+    interpolation to the points: the daily weather fields.
 fractal_noise
     Sum of lattice value-noise octaves: a spatially correlated Gaussian-like
     field of unit standard deviation.
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["twin_km", "hash_uniform", "hash_normal", "Lattice", "fractal_noise", "key_of"]
+__all__ = ["twin_km", "hash_uniform", "hash_normal", "Lattice", "TwoStageLattice", "fractal_noise", "key_of"]
 
 LON0, LAT0 = 99.55, 40.2  # centre of the twin's frame, degrees
 KM_PER_DEG = 111.195  # km per degree of latitude on the authalic sphere
@@ -107,19 +110,24 @@ class Lattice:
         Point coordinates in twin kilometres (see :func:`twin_km`), any shape.
     spacing_km : float
         Distance between lattice nodes, km.
+    smooth : bool, default True
+        Smoothstep weights (value noise without visible cell edges); False for
+        plain bilinear interpolation.
     """
 
-    def __init__(self, u: np.ndarray, v: np.ndarray, spacing_km: float) -> None:
+    def __init__(self, u: np.ndarray, v: np.ndarray, spacing_km: float, smooth: bool = True) -> None:
         self.shape = np.shape(u)
         gu = np.asarray(u, dtype=np.float64).ravel() / spacing_km
         gv = np.asarray(v, dtype=np.float64).ravel() / spacing_km
         iu, iv = np.floor(gu).astype(np.int64), np.floor(gv).astype(np.int64)
         self.i0, self.j0 = int(iu.min()), int(iv.min())
         self.nu, self.nv = int(iu.max()) - self.i0 + 2, int(iv.max()) - self.j0 + 2
-        wu = _smoothstep(gu - iu).astype(np.float32)
-        wv = _smoothstep(gv - iv).astype(np.float32)
+        wu, wv = gu - iu, gv - iv
+        if smooth:
+            wu, wv = _smoothstep(wu), _smoothstep(wv)
+        wu, wv = wu.astype(np.float32), wv.astype(np.float32)
         base = (iv - self.j0) * self.nu + (iu - self.i0)
-        self.index = np.stack([base, base + 1, base + self.nu, base + self.nu + 1])
+        self.index = np.stack([base, base + 1, base + self.nu, base + self.nu + 1]).astype(np.intp)
         self.weight = np.stack([(1 - wu) * (1 - wv), wu * (1 - wv), (1 - wu) * wv, wu * wv])
 
     def nodes(self, key: int, normal: bool = True) -> np.ndarray:
@@ -134,11 +142,59 @@ class Lattice:
         return self.interpolate(self.nodes(key, normal))
 
     def interpolate(self, node_values: np.ndarray) -> np.ndarray:
-        """Interpolate given flat node values to the points (float32)."""
+        """Interpolate flat node values to the points (float32, the points' shape)."""
         out = node_values[self.index[0]] * self.weight[0]
         for k in range(1, 4):
             out += node_values[self.index[k]] * self.weight[k]
         return out.reshape(self.shape)
+
+
+class TwoStageLattice:
+    """Smooth random fields evaluated cheaply at many points, day after day.
+
+    Octaves of value noise are evaluated on a global intermediate lattice of
+    ``step_km`` spacing (a few thousand nodes) and summed there; one bilinear
+    interpolation then carries the sum to the points. Suited to fields whose
+    finest octave is several times ``step_km``.
+
+    Parameters
+    ----------
+    u, v : numpy.ndarray
+        Twin kilometres of the points.
+    spacings_km : tuple of float
+        Lattice spacing of every octave, km.
+    step_km : float, default 5.0
+        Spacing of the intermediate lattice, km.
+    """
+
+    def __init__(self, u: np.ndarray, v: np.ndarray, spacings_km: tuple[float, ...], step_km: float = 5.0) -> None:
+        self.final = Lattice(u, v, step_km, smooth=False)
+        jj, ii = np.meshgrid(np.arange(self.final.j0, self.final.j0 + self.final.nv),
+                             np.arange(self.final.i0, self.final.i0 + self.final.nu), indexing="ij")
+        nu, nv = ii.ravel() * step_km, jj.ravel() * step_km
+        self.octaves = [Lattice(nu, nv, spacing) for spacing in spacings_km]
+
+    def fields(self, keys_and_weights: list[list[tuple[int, int, float]]]) -> np.ndarray:
+        """Several fields at the points, each a weighted sum of octaves.
+
+        Parameters
+        ----------
+        keys_and_weights : list of list of (octave, key, weight)
+            One list per output field.
+
+        Returns
+        -------
+        list of numpy.ndarray
+            One float32 field of the points' shape per entry.
+        """
+        n_nodes = self.final.nu * self.final.nv
+        out = []
+        for terms in keys_and_weights:
+            summed = np.zeros(n_nodes, dtype=np.float32)
+            for octave, key, weight in terms:
+                summed += np.float32(weight) * self.octaves[octave].field(key)
+            out.append(self.final.interpolate(summed))
+        return out
 
 
 # Variance of bilinear smoothstep interpolation of unit-variance iid nodes,

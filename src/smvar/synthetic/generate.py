@@ -16,7 +16,7 @@ longitude, latitude and date (random fields keyed by location and date), so a
 parameter file with a sub-extent (``data/basins/small.yaml``) crops the same
 twin. Two things depend on the grid itself: the TWI (flow accumulation sees
 only the cells of the grid) and the per-pixel sensor noise of the products.
-The water balance always starts 120 days before 1 January of the first year
+The water balance always starts 60 days before 1 January of the first year
 and runs every day to the end of the last month, whatever ``step_days`` is, so
 the truth of a date does not depend on the sampling of the period.
 """
@@ -44,7 +44,7 @@ from smvar.synthetic.water_balance import Bucket
 
 __all__ = ["generate", "static_fields"]
 
-SPIN_UP_DAYS = 120
+SPIN_UP_DAYS = 60
 DESCRIPTION = (
     "Synthetic twin of the Heihe River Basin made by smvar.synthetic: NOT observations. "
     "Terrain, land cover, soils, weather, vegetation and a soil-moisture truth from a "
@@ -93,12 +93,20 @@ def _months(dates: list[dt.date]) -> list[int]:
     return sorted({d.month for d in dates})
 
 
-def _simulate(static: dict, lon, lat, dates: list[dt.date], seed: int) -> dict[str, np.ndarray]:
-    """Run weather, phenology, water balance and LST day by day; fill the daily cubes."""
+def _simulate(static: dict, lon, lat, dates: list[dt.date], seed: int,
+              to_rean: products.Aggregator, to_micro: products.Aggregator) -> dict[str, np.ndarray]:
+    """Run weather, phenology, water balance and LST day by day; fill the daily cubes.
+
+    Also returns the block means of the truth and LST on the coarse grids
+    (``*_block``), aggregated day by day.
+    """
     shape = static["dem"].shape
     n_t = len(dates)
     cubes = {name: np.empty((n_t, *shape), dtype=np.float32)
              for name in ("sm_truth", "sm_reference", "lst_day", "lst_night", "ndvi")}
+    for name, agg in (("sm_rean_block", to_rean), ("lst_day_block", to_rean),
+                      ("lst_night_block", to_rean), ("sm_micro_block", to_micro)):
+        cubes[name] = np.empty((n_t, *agg.shape), dtype=np.float32)
     months = _months(dates)
     first_year, last_year = dates[0].year, dates[-1].year
     monthly = {name: np.zeros((len(months), *shape), dtype=np.float32) for name in ("precipitation", "pet")}
@@ -107,12 +115,13 @@ def _simulate(static: dict, lon, lat, dates: list[dt.date], seed: int) -> dict[s
     phen = Phenology(lon, lat, static["landcover"], static["dem"], weather.annual_p, seed)
     bucket = Bucket(static, static["landcover"], static["twi"], static["river_km"], seed)
     wanted = {d: i for i, d in enumerate(dates)}
+    dormant_fvc = fvc_from_ndvi(phen.base)
     n_years = last_year - first_year + 1
     for day in _loop_days(dates):
         doy = day.timetuple().tm_yday
         w = weather.day(day)
         ndvi = phen.ndvi(doy)
-        fvc = fvc_from_ndvi(ndvi)
+        fvc = dormant_fvc if ndvi is phen.base else fvc_from_ndvi(ndvi)
         theta = bucket.step(w, fvc, doy)
         if first_year <= day.year <= last_year and day.month in months:
             k = months.index(day.month)
@@ -129,6 +138,10 @@ def _simulate(static: dict, lon, lat, dates: list[dt.date], seed: int) -> dict[s
         cubes["lst_day"][i], cubes["lst_night"][i] = lst_pair(
             theta, static["saturated_water_content"], fvc, static["dem"], w, snow, rng)
         cubes["sm_reference"][i] = products.reference_sm(theta, rng)
+        cubes["sm_rean_block"][i] = to_rean.day(theta)
+        cubes["sm_micro_block"][i] = to_micro.day(theta)
+        cubes["lst_day_block"][i] = to_rean.day(cubes["lst_day"][i])
+        cubes["lst_night_block"][i] = to_rean.day(cubes["lst_night"][i])
     cubes.update(monthly)
     cubes["evi"] = evi_from_ndvi(ndvi_max)
     cubes["fvc"] = fvc_from_ndvi(ndvi_max)
@@ -183,16 +196,17 @@ def generate(config: BasinConfig) -> Inputs:
     lon, lat = fine.lonlat
     static = static_fields(lon, lat, fine.resolution_m, seed)
     dates = config.dates()
-    cubes = _simulate(static, lon, lat, dates, seed)
+    rean_grid, micro_grid = reanalysis_grid(config), microwave_grid(config)
+    to_rean = products.Aggregator(fine, rean_grid)
+    to_micro = products.Aggregator(fine, micro_grid)
+    cubes = _simulate(static, lon, lat, dates, seed, to_rean, to_micro)
     time = pd.DatetimeIndex(np.array(dates, dtype="datetime64[ns]"))
     months = time.month.to_numpy()
     rng = np.random.default_rng([seed, 800])
-    rean_grid, micro_grid = reanalysis_grid(config), microwave_grid(config)
-    to_rean = products.Aggregator(fine, rean_grid)
-    lst_d, lst_n = products.reanalysis_lst(to_rean(cubes["lst_day"]), to_rean(cubes["lst_night"]), rng)
-    reanalysis = {"sm": products.reanalysis_sm(to_rean(cubes["sm_truth"]), rng),
+    lst_d, lst_n = products.reanalysis_lst(cubes["lst_day_block"], cubes["lst_night_block"], rng)
+    reanalysis = {"sm": products.reanalysis_sm(cubes["sm_rean_block"], rng),
                   "lst_day_reanalysis": lst_d, "lst_night_reanalysis": lst_n}
-    block = products.Aggregator(fine, micro_grid)(cubes["sm_truth"])
+    block = cubes["sm_micro_block"]
     microwave = {"sm_cci": products.microwave_cci(block, months, rng),
                  "sm_smops": products.microwave_smops(block, rng)}
     attrs = {"crs": config.crs, "synthetic": "true", "seed": str(seed), "basin": config.name,

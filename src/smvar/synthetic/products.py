@@ -70,6 +70,11 @@ class Aggregator:
         _, (rows, cols) = ndimage.distance_transform_edt(empty, return_indices=True)
         self.fill_from = (rows * coarse.shape[1] + cols).ravel()
 
+    def day(self, field: np.ndarray) -> np.ndarray:
+        """Block means of one (y, x) field: (lat, lon) float32."""
+        means = self.matrix @ field.ravel()
+        return means[self.fill_from].reshape(self.shape).astype(np.float32)
+
     def __call__(self, cube: np.ndarray, chunk: int = 32) -> np.ndarray:
         """Block means of a (time, y, x) cube: (time, lat, lon) float32."""
         n_time = cube.shape[0]

@@ -26,9 +26,9 @@ One day of the balance, per cell (all vectorised over cells):
 6. shallow groundwater raises wet valley bottoms towards a floor set by the
    topographic wetness index and the distance to the rivers (capillary rise);
 7. the soil temperature follows air temperature with a 6-day time constant;
-   below 0 degrees C part of the water freezes and the liquid fraction falls to
-   ``0.5 + 0.5 exp(T / 3)`` (unfrozen water stays in the pores, cf. the
-   freezing characteristic curves of frozen soil).
+   below 0 degrees C the water above the residual content freezes
+   progressively: liquid = residual + (theta - residual)(0.3 + 0.7 exp(T / 3))
+   (adsorbed water stays unfrozen, cf. the soil freezing characteristic curve).
 
 The truth is the liquid content, which is what a microwave sensor sees.
 """
@@ -67,13 +67,14 @@ class Bucket:
         self.drain_rate = np.clip(soils["ksat"] / 150.0, 0.1, 0.8).astype(np.float32)
         self.stress_top = (0.7 * self.fc).astype(np.float32)
         self.irrigated = landcover == 12
-        self.glacier = landcover == 15
+        self.glacier = np.flatnonzero(landcover == 15)
         rng = np.random.default_rng([seed, 601])
         self.phase = rng.integers(0, 10, size=landcover.shape)
         gw = 0.10 * np.clip((twi - 14.0) / 6.0, 0.0, 1.0) + 0.12 * np.exp(-river_km / 1.5)
         self.gw_floor = np.minimum(self.res + gw, self.fc).astype(np.float32)
         self.theta = (0.5 * (self.fc + self.res)).astype(np.float32)
-        self.swe = np.where(self.glacier, 500.0, 0.0).astype(np.float32)
+        self.swe = np.zeros(landcover.shape, dtype=np.float32)
+        self.swe.flat[self.glacier] = 500.0
         self.t_soil: np.ndarray | None = None
 
     def step(self, weather: dict, fvc: np.ndarray, doy: int) -> np.ndarray:
@@ -92,26 +93,31 @@ class Bucket:
         if self.t_soil is None:
             self.t_soil = t_air.copy()
         else:
-            self.t_soil += (t_air - self.t_soil) / 6.0
+            self.t_soil += (t_air - self.t_soil) * np.float32(1.0 / 6.0)
         frozen = self.t_soil < 0.0
+        thawed = np.where(frozen, np.float32(0.0), np.float32(1.0))
         precip = weather["precipitation"]
-        snowing = t_air < 0.5
-        self.swe += np.where(snowing, precip, 0.0)
-        melt = np.minimum(self.swe, 3.5 * np.maximum(t_air, 0.0))
-        melt = np.where(self.glacier, np.minimum(melt, 4.0), melt)
+        rain = np.where(t_air < 0.5, np.float32(0.0), precip)
+        self.swe += precip - rain
+        melt = np.minimum(self.swe, np.float32(3.5) * np.maximum(t_air, np.float32(0.0)))
+        glacier = self.glacier
+        melt.flat[glacier] = np.minimum(melt.flat[glacier], 4.0)
         self.swe -= melt
-        self.swe[self.glacier] = np.maximum(self.swe[self.glacier], 200.0)
-        water = np.where(snowing, 0.0, precip) + melt
+        self.swe.flat[glacier] = np.maximum(self.swe.flat[glacier], 200.0)
+        water = rain + melt
         if 105 <= doy <= 270:
-            water = water + np.where(self.irrigated & ((doy + self.phase) % 10 == 0), 45.0, 0.0)
-        water = np.where(frozen, 0.3 * water, water)
-        theta = np.minimum(self.theta + water / LAYER_MM, self.sat)
-        excess = np.maximum(theta - self.fc, 0.0)
-        theta -= excess * np.where(frozen, 0.05 * self.drain_rate, self.drain_rate)
-        stress = np.clip((theta - self.res) / (self.stress_top - self.res), 0.0, 1.0)
-        aet = weather["pet"] * (0.5 + 0.5 * fvc) * stress * np.where(frozen, 0.1, 1.0)
-        theta -= aet / LAYER_MM
-        theta += 0.15 * np.maximum(self.gw_floor - theta, 0.0)
-        self.theta = np.maximum(theta, self.res).astype(np.float32)
-        liquid = np.where(frozen, 0.5 + 0.5 * np.exp(self.t_soil / 3.0), 1.0)
-        return (self.theta * liquid).astype(np.float32)
+            water += np.where(self.irrigated & ((doy + self.phase) % 10 == 0), np.float32(45.0), np.float32(0.0))
+        water *= np.float32(0.3) + np.float32(0.7) * thawed  # frozen ground: most runs off
+        theta = np.minimum(self.theta + water * np.float32(1.0 / LAYER_MM), self.sat)
+        rate = self.drain_rate * (np.float32(0.05) + np.float32(0.95) * thawed)
+        theta -= np.maximum(theta - self.fc, np.float32(0.0)) * rate
+        stress = np.clip((theta - self.res) / (self.stress_top - self.res), np.float32(0.0), np.float32(1.0))
+        aet = weather["pet"] * (np.float32(0.5) + np.float32(0.5) * fvc) * stress
+        aet *= np.float32(0.1) + np.float32(0.9) * thawed
+        theta -= aet * np.float32(1.0 / LAYER_MM)
+        theta += np.float32(0.15) * np.maximum(self.gw_floor - theta, np.float32(0.0))
+        self.theta = np.maximum(theta, self.res)
+        # Adsorbed (residual) water does not freeze; the rest freezes progressively.
+        cold = np.minimum(self.t_soil, np.float32(0.0))
+        fraction = np.float32(0.3) + np.float32(0.7) * np.exp(cold * np.float32(1.0 / 3.0))
+        return self.res + (self.theta - self.res) * fraction
