@@ -33,7 +33,7 @@ __all__ = ["soil_properties"]
 
 # per land-cover class: (sand fraction, clay fraction, organic carbon g/kg)
 _BY_CLASS = {
-    1: (0.30, 0.18, 70.0),
+    1: (0.30, 0.18, 55.0),
     7: (0.70, 0.08, 6.0),
     10: (0.35, 0.15, 35.0),
     12: (0.32, 0.20, 14.0),
@@ -80,7 +80,7 @@ def soil_properties(lon: np.ndarray, lat: np.ndarray, dem: np.ndarray, landcover
     clay = np.clip(_lookup(landcover, 1) - 0.04 * n_tex, 0.02, 0.5)
     clay = np.minimum(clay, 1.0 - sand - 0.02)
     elev_gain = 1.0 + 0.35 * np.clip((dem - 2500.0) / 1500.0, 0.0, 1.0)
-    oc_gkg = _lookup(landcover, 2) * elev_gain * np.exp(0.35 * n_oc - 0.06)
+    oc_gkg = np.minimum(_lookup(landcover, 2) * elev_gain * np.exp(0.35 * n_oc - 0.06), 120.0)
     oc_frac = oc_gkg / 1000.0
     # Adams (1973) mixing of organic (0.224 g/cm3) and mineral (1.6 g/cm3 + texture) matter
     mineral_bd = 1.45 + 0.20 * sand - 0.15 * clay

@@ -72,7 +72,8 @@ class Phenology:
         peak = _lookup(landcover, 1)
         grass = landcover == 10
         peak = np.where(grass, 0.18 + 0.50 * np.clip(annual_p / 550.0, 0.0, 1.0), peak)
-        self.peak = np.where(self.base > 0.0, peak + 0.05 * noise, peak).astype(np.float32)
+        spread = np.clip((peak - self.base) / 0.3, 0.0, 1.0)
+        self.peak = (peak + 0.05 * noise * spread).astype(np.float32)
         self.base = np.minimum(self.base, self.peak - 0.01).astype(np.float32)
         shift = np.clip((dem - 2500.0) / 100.0, 0.0, 20.0)
         self.sos = (_lookup(landcover, 2) + shift).astype(np.float32)

@@ -1,0 +1,403 @@
+"""Tests of smvar.synthetic: the twin is plausible, deterministic and honours the contract.
+
+The small preset (data/basins/small.yaml) serves the local checks; a coarse
+version of the full basin (5 km cells, every 5th day) serves the checks that
+need the whole extent: basin area, elevation by reach, precipitation gradient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+import xarray as xr
+from scipy import ndimage, stats
+
+from smvar.config import load_config
+from smvar.grid import analysis_grid
+from smvar.inputs import CONTRACT, LAND_COVER_CLASSES, OPTIONAL, read_inputs, validate_inputs, write_inputs
+from smvar.synthetic import generate
+from smvar.synthetic.generate import static_fields
+from smvar.synthetic.lst import diurnal_range
+
+FOREST, SHRUB, GRASS, CROP, ICE, BARREN, WATER = 1, 7, 10, 12, 15, 16, 17
+
+
+@pytest.fixture(scope="module")
+def small_config(request):
+    from pathlib import Path
+
+    return load_config(Path(request.config.rootpath) / "data" / "basins" / "small.yaml")
+
+
+@pytest.fixture(scope="module")
+def small(small_config):
+    return generate(small_config)
+
+
+@pytest.fixture(scope="module")
+def coarse_config(request):
+    from pathlib import Path
+
+    cfg = load_config(Path(request.config.rootpath) / "data" / "basins" / "heihe.yaml")
+    return cfg.model_copy(update={"resolution_m": 5000.0,
+                                  "period": cfg.period.model_copy(update={"step_days": 5})})
+
+
+@pytest.fixture(scope="module")
+def coarse(coarse_config):
+    return generate(coarse_config)
+
+
+@pytest.fixture(scope="module")
+def coarse_static(coarse_config):
+    grid = analysis_grid(coarse_config)
+    lon, lat = grid.lonlat
+    return static_fields(lon, lat, grid.resolution_m, coarse_config.data.seed)
+
+
+def _monthly_basin_mean(fine: xr.Dataset, name: str) -> np.ndarray:
+    inside = fine["basin_mask"] == 1
+    monthly = fine[name].where(inside).groupby("time.month").mean(("time", "y", "x"))
+    return monthly.values
+
+
+# ------------------------------------------------------------------ contract
+def test_every_contract_variable_has_its_dims_and_units(small):
+    validate_inputs(small, where="small twin")
+    for name, (grid, dims, units, _) in {**CONTRACT, **OPTIONAL}.items():
+        stored = {"lst_day_reanalysis": "lst_day", "lst_night_reanalysis": "lst_night"}.get(name, name)
+        var = small.datasets()[grid][stored]
+        assert var.dims == dims and var.attrs["units"] == units, name
+
+
+def test_daily_cubes_are_float32_and_attrs_say_synthetic(small, small_config):
+    for name in ("lst_day", "lst_night", "ndvi", "sm_reference", "sm_truth"):
+        assert small.fine[name].dtype == np.float32
+    for ds in small.datasets().values():
+        assert ds.attrs["synthetic"] == "true"
+        assert ds.attrs["crs"] == small_config.crs
+        assert "synthetic" in ds.attrs["description"].lower()
+    assert small.fine.sizes["time"] == len(small_config.dates())
+    assert list(small.fine["month"].values) == list(range(1, 13))
+
+
+def test_no_missing_values_except_cci_gaps(small):
+    for grid, ds in small.datasets().items():
+        for name, var in ds.data_vars.items():
+            if name != "sm_cci":
+                assert np.isfinite(var.values).all(), f"{grid}/{name}"
+
+
+# --------------------------------------------------------------- determinism
+def _short(config, seed=None):
+    period = config.period.model_copy(update={"end": dt.date(2020, 2, 20)})
+    update = {"period": period}
+    if seed is not None:
+        update["data"] = config.data.model_copy(update={"seed": seed})
+    return config.model_copy(update=update)
+
+
+def test_same_seed_gives_identical_inputs(small_config):
+    a, b = generate(_short(small_config)), generate(_short(small_config))
+    for grid in ("fine", "reanalysis", "microwave"):
+        xr.testing.assert_identical(a.datasets()[grid], b.datasets()[grid])
+
+
+def test_another_seed_gives_another_twin(small_config):
+    a, b = generate(_short(small_config)), generate(_short(small_config, seed=7))
+    assert not np.array_equal(a.fine["dem"].values, b.fine["dem"].values)
+    assert not np.array_equal(a.fine["sm_truth"].values, b.fine["sm_truth"].values)
+    # the geography itself (basin outline, reaches) is not random
+    np.testing.assert_array_equal(a.fine["basin_mask"].values, b.fine["basin_mask"].values)
+
+
+def test_a_sub_extent_crops_the_same_twin(small_config):
+    cfg = _short(small_config)
+    wider = cfg.model_copy(update={"extent": cfg.extent.model_copy(
+        update={"south": cfg.extent.south - 0.1, "east": cfg.extent.east + 0.1})})
+    a, b = generate(cfg).fine, generate(wider).fine
+    common = b.sel(y=a.y, x=a.x)
+    for name in ("dem", "basin_mask", "reach"):
+        np.testing.assert_array_equal(a[name].values, common[name].values, err_msg=name)
+    # aspect (hence forest, hence soils) uses one-sided differences on the border
+    inner = {"y": slice(1, -1), "x": slice(1, -1)}
+    for name in ("landcover", "bulk_density", "organic_carbon"):
+        np.testing.assert_array_equal(a[name][inner].values, common[name][inner].values, err_msg=name)
+
+
+# ------------------------------------------------------------ round trip, CLI
+def test_write_then_read_gives_identical_data(small, tmp_path):
+    write_inputs(small, tmp_path / "inputs")
+    back = read_inputs(tmp_path / "inputs")
+    for grid in ("fine", "reanalysis", "microwave"):
+        xr.testing.assert_equal(small.datasets()[grid], back.datasets()[grid].load())
+        assert back.datasets()[grid].attrs["synthetic"] == "true"
+
+
+def test_cli_writes_the_layout_and_explains_a_bad_file(small_config, tmp_path, capsys):
+    from smvar.synthetic.cli import main
+
+    short = tmp_path / "short.yaml"
+    text = open(small_config.source_file).read().replace("end: 2020-12-31", "end: 2020-01-31")
+    short.write_text(text)
+    assert main([str(short), "--out", str(tmp_path / "out")]) == 0
+    assert {p.name for p in (tmp_path / "out").iterdir()} >= {"fine.zarr", "reanalysis.zarr", "microwave.zarr"}
+    assert main([str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "x")]) == 2
+    assert "no such parameter file" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------- domain, terrain
+def test_basin_is_one_connected_area_of_about_143000_km2_long_south_to_north(coarse):
+    fine = coarse.fine
+    mask = fine["basin_mask"].values == 1
+    area_km2 = mask.sum() * 25.0
+    assert 0.9 * 143_000 <= area_km2 <= 1.1 * 143_000
+    assert ndimage.label(mask, structure=np.ones((3, 3)))[1] == 1
+    rows, cols = np.nonzero(mask)
+    assert np.ptp(rows) > 1.2 * np.ptp(cols)  # north-south length > east-west width
+
+
+def test_reaches_run_upper_middle_lower_from_south_to_north(coarse):
+    fine = coarse.fine
+    reach = fine["reach"].values
+    assert set(np.unique(reach)) == {0, 1, 2, 3}
+    assert ((reach > 0) == (fine["basin_mask"].values == 1)).all()
+    y = np.broadcast_to(fine["y"].values[:, None], reach.shape)
+    centre = [y[reach == k].mean() for k in (1, 2, 3)]
+    assert centre[0] < centre[1] < centre[2]
+
+
+def test_elevation_falls_from_the_qilian_mountains_to_the_desert(coarse):
+    fine = coarse.fine
+    dem, reach = fine["dem"].values, fine["reach"].values
+    inside = reach > 0
+    assert 850 <= dem[inside].min() and dem[inside].max() <= 5100
+    assert dem[inside].max() > 4500 and dem[inside].min() < 1000
+    assert (dem[reach == 1] > 3000).mean() > 0.6
+    assert (dem[reach == 3] < 1500).mean() > 0.95
+    assert np.median(dem[reach == 1]) > np.median(dem[reach == 2]) > np.median(dem[reach == 3])
+
+
+def test_roughness_is_spatially_correlated(small):
+    dem = small.fine["dem"].values.astype(float)
+    detrended = dem - ndimage.uniform_filter(dem, 15)
+    lag1 = np.corrcoef(detrended[:, :-1].ravel(), detrended[:, 1:].ravel())[0, 1]
+    assert lag1 > 0.5
+
+
+def test_slope_aspect_and_twi_derive_from_the_dem(small):
+    fine = small.fine
+    assert (fine["slope"] >= 0).all() and (fine["slope"] < 90).all()
+    aspect = fine["aspect"].values
+    assert (((aspect >= 0) & (aspect < 360)) | (aspect == -1)).all()
+    assert np.isfinite(fine["twi"].values).all() and 3 < float(fine["twi"].median()) < 20
+
+
+# ---------------------------------------------------------------- land cover
+def test_land_cover_is_placed_as_in_the_basin(coarse, coarse_static):
+    fine = coarse.fine
+    lc, reach, dem = fine["landcover"].values, fine["reach"].values, fine["dem"].values
+    assert set(np.unique(lc)) <= set(LAND_COVER_CLASSES)
+    upper = lc[reach == 1]
+    assert np.isin(upper, [GRASS, FOREST]).mean() > 0.5 and (upper == FOREST).any()
+    assert (dem[lc == ICE] > 4000).all()
+    crop = lc == CROP
+    assert (reach[crop] == 2).mean() > 0.6
+    assert np.median(coarse_static["river_km"][crop]) < 10
+    assert (lc[reach == 3] == BARREN).mean() > 0.7
+    for cls in (FOREST, GRASS, CROP, BARREN):
+        assert (lc[reach > 0] == cls).any()
+
+
+# --------------------------------------------------------------------- soils
+def test_soils_are_consistent_with_land_cover_and_in_soilgrids_units(coarse):
+    fine = coarse.fine
+    inside = fine["basin_mask"].values == 1
+    lc = fine["landcover"].values
+    bd, oc = fine["bulk_density"].values, fine["organic_carbon"].values
+    fc, sat, ks = (fine[n].values for n in ("field_capacity", "saturated_water_content", "ksat"))
+    assert 50 < bd[inside].min() and bd[inside].max() < 180          # cg cm-3
+    assert 0 < oc[inside].min() and oc[inside].max() < 1500          # dg kg-1
+    assert (fc < sat).all() and 0.05 < fc.min() and sat.max() < 0.8  # m3 m-3
+    assert 1 < ks.min() and ks.max() < 1000                           # cm day-1
+    assert stats.spearmanr(bd[inside], oc[inside])[0] < -0.5
+    assert np.median(oc[lc == GRASS]) > 3 * np.median(oc[lc == BARREN])
+    assert np.median(ks[lc == BARREN]) > np.median(ks[lc == GRASS])
+    assert np.median(fc[lc == GRASS]) > np.median(fc[lc == BARREN])
+
+
+def test_soil_fields_are_spatially_correlated(small):
+    for name in ("bulk_density", "organic_carbon", "ksat"):
+        v = np.log(small.fine[name].values.astype(float))
+        assert np.corrcoef(v[:, :-1].ravel(), v[:, 1:].ravel())[0, 1] > 0.5, name
+
+
+# --------------------------------------------------------------- meteorology
+def test_precipitation_falls_from_about_700_mm_upstream_to_under_150_downstream(coarse):
+    fine = coarse.fine
+    annual = fine["precipitation"].sum("month").values
+    reach = fine["reach"].values
+    assert 550 < np.percentile(annual[reach == 1], 95) < 950
+    assert annual[reach == 1].mean() > 350
+    assert annual[reach == 3].mean() < 150 and np.percentile(annual[reach == 3], 95) < 200
+    monthly = fine["precipitation"].where(fine["basin_mask"] == 1).mean(("y", "x")).values
+    assert int(np.argmax(monthly)) + 1 in (6, 7, 8)
+    assert monthly[5:8].sum() > 0.45 * monthly.sum()
+
+
+def test_pet_is_highest_in_the_desert_and_in_summer(coarse):
+    fine = coarse.fine
+    annual = fine["pet"].sum("month").values
+    reach = fine["reach"].values
+    assert 400 < annual[reach == 1].mean() < annual[reach == 3].mean() < 2200
+    monthly = fine["pet"].where(fine["basin_mask"] == 1).mean(("y", "x")).values
+    assert int(np.argmax(monthly)) + 1 in (5, 6, 7, 8)
+
+
+def test_lst_has_a_seasonal_cycle_a_lapse_rate_and_warmer_days_than_nights(coarse):
+    fine = coarse.fine
+    inside = fine["basin_mask"] == 1
+    day = fine["lst_day"].where(inside).groupby("time.month").mean(("time", "y", "x")).values
+    assert day[6] - day[0] > 20
+    july = fine["lst_day"].sel(time=fine["time.month"] == 7).mean("time").values
+    assert stats.spearmanr(fine["dem"].values[inside], july[inside.values])[0] < -0.7
+    assert ((fine["lst_day"] - fine["lst_night"]).values > 0).mean() > 0.97
+    assert 220 < float(fine["lst_night"].min()) and float(fine["lst_day"].max()) < 340
+
+
+# ---------------------------------------------------------------- vegetation
+def test_ndvi_grows_from_may_to_september_differently_by_land_cover(small):
+    fine = small.fine
+    lc = fine["landcover"].values
+    months = fine["time.month"].values
+    ndvi = fine["ndvi"].values
+    crop_jul = ndvi[months == 7][:, lc == CROP].mean()
+    crop_jan = ndvi[months == 1][:, lc == CROP].mean()
+    assert crop_jul > 0.6 and crop_jan < 0.25
+    assert ndvi[:, lc == BARREN].max() < 0.2
+    season = ndvi[np.isin(months, [5, 6, 7, 8, 9])][:, lc == CROP].mean()
+    off = ndvi[np.isin(months, [1, 2, 3, 11, 12])][:, lc == CROP].mean()
+    assert season > off + 0.2
+    fvc, evi = fine["fvc"].values, fine["evi"].values
+    assert 0 <= fvc.min() and fvc.max() <= 1
+    monthly_max = fine["ndvi"].groupby("time.month").max("time").values
+    assert stats.spearmanr(monthly_max.ravel(), fvc.ravel())[0] > 0.95
+    assert (evi[monthly_max > 0.2] < monthly_max[monthly_max > 0.2]).all()
+
+
+# ------------------------------------------------------------ soil moisture
+def test_basin_monthly_means_are_0_10_to_0_16_and_higher_from_may_to_september(coarse):
+    means = _monthly_basin_mean(coarse.fine, "sm_truth")
+    assert (means >= 0.10).all() and (means <= 0.16).all(), means
+    summer = means[4:9].mean()
+    assert summer > means[[0, 1, 2, 10, 11]].mean() + 0.015
+
+
+def test_upstream_is_wetter_than_downstream(coarse):
+    fine = coarse.fine
+    annual = fine["sm_truth"].mean("time").values
+    reach = fine["reach"].values
+    assert annual[reach == 1].mean() > annual[reach == 2].mean() > annual[reach == 3].mean()
+
+
+def test_frozen_soil_lowers_liquid_water_in_winter():
+    from smvar.synthetic.water_balance import Bucket
+
+    shape = (4, 4)
+    soils = {"field_capacity": np.full(shape, 0.3, np.float32),
+             "saturated_water_content": np.full(shape, 0.5, np.float32),
+             "residual_water_content": np.full(shape, 0.08, np.float32),
+             "ksat": np.full(shape, 50.0, np.float32)}
+    zeros = np.zeros(shape, np.float32)
+
+    def liquid(t_air):
+        bucket = Bucket(soils, np.full(shape, GRASS), np.full(shape, 10.0, np.float32),
+                        np.full(shape, 50.0, np.float32), seed=0)
+        weather = {"t_air": np.full(shape, t_air, np.float32), "precipitation": zeros, "pet": zeros}
+        theta = bucket.step(weather, zeros, doy=15)
+        return theta, bucket.theta
+
+    cold, total_cold = liquid(-10.0)
+    warm, _ = liquid(5.0)
+    assert (cold < total_cold).all() and (cold < warm).all()
+
+
+def test_sm_truth_is_within_physical_bounds(small):
+    fine = small.fine
+    sm = fine["sm_truth"].values
+    assert (sm > 0).all() and (sm <= fine["saturated_water_content"].values + 1e-6).all()
+
+
+# -------------------------------------------------------------- thermal inertia
+def test_day_night_lst_difference_falls_as_soil_moisture_rises(coarse):
+    fine = coarse.fine
+    summer = fine.sel(time=fine["time.month"].isin([6, 7, 8]))
+    inside = (fine["basin_mask"] == 1).values
+    dlst = (summer["lst_day"] - summer["lst_night"]).values[:, inside].ravel()
+    sm = summer["sm_truth"].values[:, inside].ravel()
+    assert stats.spearmanr(sm, dlst)[0] < -0.4
+
+
+def test_lst_sm_relation_is_nonlinear_and_depends_on_vegetation_and_weather():
+    theta = np.linspace(0.05, 0.45, 41, dtype=np.float32)
+    sat = np.full_like(theta, 0.5)
+    zeros, dem = np.zeros_like(theta), np.full_like(theta, 1500.0)
+    clear = {"ra_ratio": np.ones_like(theta), "cloud": zeros}
+    cloudy = {"ra_ratio": np.ones_like(theta), "cloud": np.full_like(theta, 0.8)}
+    base = diurnal_range(theta, sat, zeros, dem, clear, zeros.astype(bool))
+    assert (np.diff(base) < 0).all()                      # falls as SM rises
+    assert (np.diff(base, 2) > 0).all()                   # convex: not a straight line
+    fit = stats.linregress(base, theta)
+    assert fit.rvalue**2 < 0.995
+    vegetated = diurnal_range(theta, sat, np.full_like(theta, 0.8), dem, clear, zeros.astype(bool))
+    assert (vegetated < base).all()
+    assert (diurnal_range(theta, sat, zeros, dem, cloudy, zeros.astype(bool)) < base).all()
+
+
+# ------------------------------------------------------------------ products
+def test_reanalysis_is_block_mean_plus_bias_and_noise(coarse):
+    from smvar.grid import reanalysis_grid
+    from smvar.synthetic.products import Aggregator
+
+    cfg_grid = analysis_grid_from(coarse)
+    agg = Aggregator(cfg_grid, reanalysis_grid_from(coarse))
+    block = agg(coarse.fine["sm_truth"].values)
+    sm = coarse.reanalysis["sm"].values
+    assert np.corrcoef(block.ravel(), sm.ravel())[0, 1] > 0.9
+    assert 0.0 < (sm - block).mean() < 0.05
+    assert coarse.reanalysis["lst_day"].shape == sm.shape
+
+
+def analysis_grid_from(inputs):
+    from smvar.grid import FineGrid
+
+    fine = inputs.fine
+    res = float(fine["x"][1] - fine["x"][0])
+    return FineGrid(crs=fine.attrs["crs"], x=fine["x"].values, y=fine["y"].values, resolution_m=res)
+
+
+def reanalysis_grid_from(inputs):
+    from smvar.grid import GeoGrid
+
+    ds = inputs.reanalysis
+    return GeoGrid(lat=ds["lat"].values, lon=ds["lon"].values,
+                   resolution_deg=float(ds.attrs["resolution_deg"]))
+
+
+def test_cci_misses_about_a_third_of_days_and_smops_is_gap_free_but_noisier(coarse):
+    cci, smops = coarse.microwave["sm_cci"].values, coarse.microwave["sm_smops"].values
+    missing = np.isnan(cci).mean(axis=0)
+    assert 0.28 < missing.mean() < 0.38 and (missing < 0.7).all()
+    assert np.isfinite(smops).all()
+    both = np.isfinite(cci)
+    # noise relative to each other's common signal: SMOPS scatters more than CCI
+    diff_cci = np.nanstd(cci - np.nanmean(cci, axis=0))
+    diff_smops = np.std(smops - smops.mean(axis=0))
+    assert diff_smops > diff_cci and both.any()
+
+
+def test_reference_is_truth_plus_noise(small):
+    diff = (small.fine["sm_reference"] - small.fine["sm_truth"]).values
+    assert abs(diff.mean()) < 0.01 and 0.01 < diff.std() < 0.03
