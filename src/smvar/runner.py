@@ -211,7 +211,7 @@ def run_notebooks(
         if not wanted or (not force and state.get(name) == key and output.is_file()):
             skipped.append(name)
             continue
-        notebook = jupytext.reads(source, fmt="py:percent")
+        notebook = _tag_parameter_cells(jupytext.reads(source, fmt="py:percent"))
         converted = source_dir / f"{name}.ipynb"
         nbformat.write(notebook, converted)
         _execute_one(name, converted, output, parameters, root, kernel, progress)
@@ -219,6 +219,26 @@ def run_notebooks(
         _save_state(state_file, state)
         executed.append(name)
     return RunReport(executed=executed, skipped=skipped, run_dir=run_dir)
+
+
+def _tag_parameter_cells(notebook):
+    """Hide the default parameters in the book; papermill's injected values stay, folded."""
+    for cell in notebook.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    return notebook
+
+
+def _fold_injected_parameters(path: Path) -> None:
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "hide-input" not in tags:
+            tags.append("hide-input")
+    nbformat.write(notebook, path)
 
 
 def _execute_one(
@@ -253,4 +273,5 @@ def _execute_one(
         if partial.exists():
             partial.replace(failed)
         raise NotebookFailed(f"notebook {name} (notebooks/{name}.py) could not run: {exc}") from exc
+    _fold_injected_parameters(partial)
     partial.replace(output)
