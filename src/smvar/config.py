@@ -96,11 +96,19 @@ class Period(_Strict):
 class DataSection(_Strict):
     """Where the inputs come from."""
 
-    source: Literal["synthetic", "local"] = "synthetic"
+    source: Literal["synthetic", "local", "files"] = "synthetic"
     folder: str | None = Field(
         default=None,
         description="for source 'local': folder in the layout of `smvar synth`, "
         "relative to the parameter file",
+    )
+    files: dict[str, str] = Field(
+        default_factory=dict,
+        description="for source 'files': contract variable -> GeoTIFF/NetCDF file or glob of "
+        "daily files, relative to the parameter file",
+    )
+    cache: str | None = Field(
+        default=None, description="folder for downloads of `smvar fetch` (default: ~/.cache/smvar)"
     )
     seed: int = Field(default=2020, ge=0, description="seed of the synthetic twin")
 
@@ -110,6 +118,11 @@ class DataSection(_Strict):
             raise ValueError(
                 "source 'local' needs a folder: add `folder: path/to/inputs` "
                 "(the layout written by `smvar synth`)"
+            )
+        if self.source == "files" and not self.files:
+            raise ValueError(
+                "source 'files' needs a `files:` mapping of contract variables to files, "
+                "for example `files: {dem: dem.tif, lst_day: 'lst/*.tif'}`"
             )
         return self
 
