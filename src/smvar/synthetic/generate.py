@@ -116,6 +116,7 @@ def _simulate(static: dict, lon, lat, dates: list[dt.date], seed: int,
     bucket = Bucket(static, static["landcover"], static["twi"], static["river_km"], seed)
     wanted = {d: i for i, d in enumerate(dates)}
     dormant_fvc = fvc_from_ndvi(phen.base)
+    pool = products.NoisePool(shape, np.random.default_rng([seed, 701]))
     n_years = last_year - first_year + 1
     for day in _loop_days(dates):
         doy = day.timetuple().tm_yday
@@ -136,8 +137,9 @@ def _simulate(static: dict, lon, lat, dates: list[dt.date], seed: int,
         cubes["ndvi"][i] = ndvi
         snow = bucket.swe > 5.0
         cubes["lst_day"][i], cubes["lst_night"][i] = lst_pair(
-            theta, static["saturated_water_content"], fvc, static["dem"], w, snow, rng)
-        cubes["sm_reference"][i] = products.reference_sm(theta, rng)
+            theta, static["saturated_water_content"], fvc, static["dem"], w, snow,
+            pool.draw(rng), pool.draw(rng))
+        cubes["sm_reference"][i] = products.reference_sm(theta, pool.draw(rng))
         cubes["sm_rean_block"][i] = to_rean.day(theta)
         cubes["sm_micro_block"][i] = to_micro.day(theta)
         cubes["lst_day_block"][i] = to_rean.day(cubes["lst_day"][i])

@@ -69,21 +69,22 @@ def diurnal_range(theta, theta_sat, fvc, dem, weather: dict, snow) -> np.ndarray
     return np.maximum(out, 0.5).astype(np.float32)
 
 
-def lst_pair(theta, theta_sat, fvc, dem, weather: dict, snow, rng: np.random.Generator,
-             noise_k: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def lst_pair(theta, theta_sat, fvc, dem, weather: dict, snow, noise_day: np.ndarray,
+             noise_night: np.ndarray, noise_k: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Daytime and night-time LST (K, float32) of one day, with sensor noise.
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        Source of the sensor noise (standard deviation ``noise_k`` K, independent
-        by day and night).
+    noise_day, noise_night : numpy.ndarray
+        Standard normal fields; the sensor noise is ``noise_k`` times them (K).
+    noise_k : float, default 1.0
+        Standard deviation of the sensor noise, K.
     Other parameters as :func:`diurnal_range`.
     """
     d = diurnal_range(theta, theta_sat, fvc, dem, weather, snow)
     t_air = weather["t_air"] + KELVIN
     day = t_air + 2.0 + 0.6 * d
     night = t_air - 0.4 * d
-    day += rng.standard_normal(d.shape, dtype=np.float32) * noise_k
-    night += rng.standard_normal(d.shape, dtype=np.float32) * noise_k
+    day += noise_day * np.float32(noise_k)
+    night += noise_night * np.float32(noise_k)
     return day.astype(np.float32), night.astype(np.float32)

@@ -13,6 +13,8 @@ microwave_cci, microwave_smops
     cell) and the SMOPS role (gap-free, noisier).
 reference_sm
     The SMCI role: the 1 km truth plus noise.
+NoisePool
+    Cheap standard normal fields for the per-pixel noise of every day.
 
 Error models (m3 m-3 for SM, K for LST; e is standard normal, independent by
 cell and day):
@@ -42,6 +44,7 @@ __all__ = [
     "microwave_cci",
     "microwave_smops",
     "reference_sm",
+    "NoisePool",
 ]
 
 _SM_RANGE = (0.01, 0.6)
@@ -126,6 +129,38 @@ def microwave_smops(block: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return _clip_sm(block + 0.01 + rng.standard_normal(block.shape, dtype=np.float32) * 0.045)
 
 
-def reference_sm(truth_day: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """SMCI-like 1 km reference SM (m3 m-3) of one day: truth plus noise."""
-    return _clip_sm(truth_day + rng.standard_normal(truth_day.shape, dtype=np.float32) * 0.02)
+def reference_sm(truth_day: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """SMCI-like 1 km reference SM (m3 m-3) of one day: truth plus 0.02 x ``noise`` (standard normal)."""
+    return _clip_sm(truth_day + noise * np.float32(0.02))
+
+
+class NoisePool:
+    """Standard normal fields for the per-pixel sensor noise of many days, cheaply.
+
+    One pool of ``factor x size`` normal numbers is drawn once; each request
+    returns a window of it at a random offset. Windows of different requests
+    overlap with shifts, so the fields are not strictly independent, but a
+    shift of at least one cell decorrelates every pixel's value from its
+    neighbours': the noise stays white in space and, in effect, in time.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Shape of each field.
+    rng : numpy.random.Generator
+        Draws the pool.
+    factor : int, default 4
+        Pool size in fields.
+    """
+
+    def __init__(self, shape: tuple[int, ...], rng: np.random.Generator, factor: int = 4) -> None:
+        self.shape = shape
+        self.size = int(np.prod(shape))
+        self.pool = rng.standard_normal(self.size * factor + 7919, dtype=np.float32)
+
+    def draw(self, rng: np.random.Generator) -> np.ndarray:
+        """A read-only standard normal field of ``shape`` (a view into the pool)."""
+        offset = int(rng.integers(0, self.pool.size - self.size))
+        view = self.pool[offset:offset + self.size].reshape(self.shape)
+        view.flags.writeable = False
+        return view
