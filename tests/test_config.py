@@ -105,7 +105,7 @@ def test_unknown_data_source_lists_the_choices(tmp_path, small_yaml):
     path = write_variant(tmp_path, small_yaml, lambda d: d["data"].update(source="era5"))
     message = error_of(path)
     assert "'data.source' = 'era5'" in message
-    assert "'synthetic' or 'local'" in message
+    assert "'synthetic', 'local' or 'files'" in message
 
 
 def test_missing_field_is_named(tmp_path, small_yaml):
