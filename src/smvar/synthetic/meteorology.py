@@ -133,7 +133,7 @@ class Weather:
         month = date.month - 1
         key = key_of(self.seed, 402, date.toordinal())
         both = self._fields.fields([
-            [(0, key_of(key, 0), 0.74), (1, key_of(key, 1), 0.88), (2, key_of(key, 2), 0.70)],
+            [(0, key_of(key, 0), 0.79), (1, key_of(key, 1), 0.94), (2, key_of(key, 2), 0.75)],
             [(3, key_of(key, 9), 1.0 / np.sqrt(_VAR_FACTOR))],
         ])
         storm, shock = both[0], both[1]  # both about unit variance

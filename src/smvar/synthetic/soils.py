@@ -93,7 +93,7 @@ def soil_properties(lon: np.ndarray, lat: np.ndarray, dem: np.ndarray, landcover
     # Residual (air-dry, adsorbed) water of the layer. It is set high, so that
     # desert cells hold ~0.09 m3/m3 as the microwave products used by the
     # paper report there (basin monthly means 0.115-0.146).
-    residual = 0.08 + 0.10 * clay + 0.05 * (1.0 - sand)
+    residual = 0.075 + 0.10 * clay + 0.05 * (1.0 - sand)
     return {
         "bulk_density": (bd * 100.0).astype(np.float32),
         "organic_carbon": (oc_gkg * 10.0).astype(np.float32),
