@@ -128,7 +128,8 @@ def d8_receivers(dem: np.ndarray, resolution_m: float) -> tuple[np.ndarray, np.n
     Returns
     -------
     receiver : numpy.ndarray of int64
-        Flat index of the receiving cell, -1 for pits and cells draining off the grid.
+        Flat index of the receiving cell; -1 where no neighbour on the grid is
+        lower (pits, and outlets on the grid border: flow never leaves the grid).
     tan_slope : numpy.ndarray
         Tangent of the steepest descent (0 for pits).
 
