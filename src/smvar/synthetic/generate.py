@@ -192,6 +192,12 @@ def generate(config: BasinConfig) -> Inputs:
         (0.25 degree), with every variable of :data:`smvar.inputs.CONTRACT`
         and ``sm_truth``; attrs ``crs``, ``synthetic = "true"``, ``seed`` and
         a description.
+
+    Notes
+    -----
+    Monthly layers (``month`` = 1-12, the calendar months the period touches)
+    cover whole calendar months, every day, even when ``step_days`` > 1; for a
+    period spanning several years they are averages over those years.
     """
     seed = config.data.seed
     fine = analysis_grid(config)
