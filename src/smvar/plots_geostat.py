@@ -45,7 +45,7 @@ __all__ = [
 MODEL_COLOURS = {"linear": OKABE_ITO[0], "spherical": OKABE_ITO[4], "exponential": OKABE_ITO[5],
                  "gaussian": OKABE_ITO[2], "linear_sill": OKABE_ITO[6]}
 
-_GAMMA_LABEL = "semivariance γ (m⁶/m⁶)"
+_GAMMA_LABEL = "semivariance γ ((m³/m³)²)"
 
 
 def _month_label(month) -> str:
@@ -143,15 +143,20 @@ def variogram_figure(full: Mapping[int, object], models: Mapping[int, object],
         model = models.get(month)
         if model is not None:
             h = np.linspace(0, result.bin_edges[-1], 300)[1:]
-            ax.plot(h / 1000, model(h), color=MODEL_COLOURS.get(model.name, OKABE_ITO[7]),
-                    label=f"{model.name} fit")
+            ax.plot(h / 1000, model(h), color=OKABE_ITO[7], linewidth=1.5, label=f"{model.name} fit")
             ax.text(0.97, 0.05, model.name, transform=ax.transAxes, ha="right", fontsize=8)
         ax.set_title(_month_label(month))
         ax.set_xlabel("lag distance h (km)")
         ax.set_ylabel(_GAMMA_LABEL)
         ax.set_ylim(bottom=0)
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
-        ax.label_outer()
+        if sharey:
+            ax.label_outer()
+        elif not ax.get_subplotspec().is_last_row() and ax is not axes[len(months) - 1]:
+            ax.set_xlabel("")
+            ax.tick_params(labelbottom=False)
+        if not sharey and not ax.get_subplotspec().is_first_col():
+            ax.set_ylabel("")
     handles, labels = [], []
     for ax in axes[: len(months)]:
         for handle, label in zip(*ax.get_legend_handles_labels()):
