@@ -98,7 +98,7 @@ factor_table(factors)
 # ## What differs from the paper
 #
 # - The default run's data are a **synthetic twin**: terrain, land cover, soils,
-#   weather and soil moisture are generated from a seed,
+#   weather and soil moisture are generated from a seed (see {doc}`../data_layout`),
 #   not read from GEBCO, MODIS, SoilGrids or ERA5-Land.
 # - The paper clips to the basin's official boundary; the twin's basin mask is
 #   generated with the same extent and about the same area (143,000 km²).

@@ -21,7 +21,7 @@ from pathlib import Path
 __all__ = ["main"]
 
 # Modules that add their own sub-command with a ``register(subparsers)`` function.
-COMMAND_MODULES: tuple[str, ...] = ("smvar.variogram.cli",)
+COMMAND_MODULES: tuple[str, ...] = ("smvar.synthetic.cli", "smvar.variogram.cli")
 
 
 def default_run_dir(basin_name: str) -> Path:
