@@ -219,11 +219,17 @@ def read_inputs(folder: str | Path, chunks: dict | None = None) -> Inputs:
 
 
 def load_inputs(config: "BasinConfig") -> Inputs:
-    """The inputs named by a basin parameter file (synthetic twin or local folder)."""
+    """The inputs named by a basin parameter file (synthetic twin, local folder or files)."""
     if config.data.source == "synthetic":
         from smvar.synthetic import generate
 
         return generate(config)
+    if config.data.source == "files":
+        from smvar.realdata.files import load_files
+
+        inputs = load_files(config)
+        validate_inputs(inputs, where=str(config.source_file or "data.files"))
+        return inputs
     folder = config.data_folder
     assert folder is not None  # guaranteed by the config's validation
     return read_inputs(folder)
