@@ -137,6 +137,79 @@ class Run:
         write_json(summary, self.artifacts / "downscaling_summary.json")
         _write_netcdf(monthly, path)
 
+    # ------------------------------------------------------ geostatistics
+    def _sm(self) -> tuple[xr.DataArray, xr.DataArray]:
+        monthly = self.downscaled().monthly
+        return monthly["sm"], monthly["basin_mask"] == 1
+
+    def monthly_statistics(self) -> pd.DataFrame:
+        """MAX, MIN, MEAN, SD, CV of each month over the basin (Fig. 4), with IQR/SD."""
+        from smvar import stats
+
+        def compute() -> pd.DataFrame:
+            sm, mask = self._sm()
+            table = stats.monthly_statistics(sm, mask).to_dataframe()
+            table["iqr_sd"] = stats.iqr_sd_ratio(sm, mask).to_series()
+            table = table.rename(columns={"max": "MAX", "min": "MIN", "mean": "MEAN", "sd": "SD", "cv": "CV"})
+            return table.reset_index()
+
+        return self._cached_table("monthly_statistics.csv", compute).set_index("month")
+
+    def variogram_sample_step(self) -> int:
+        """Every how many pixels the systematic sample takes one (the paper's ~8 km)."""
+        return max(1, int(round(self.config.sampling.spacing_m / self.fine_grid.resolution_m)))
+
+    def variogram_bins(self):
+        """Lag-bin edges (m) of the parameter file."""
+        from smvar import variogram as vg
+
+        settings = self.config.variogram
+        return vg.lag_bin_edges(settings.max_lag_m, int(round(settings.max_lag_m / settings.bin_width_m)))
+
+    def semivariograms(self, full_grid: bool = False) -> dict:
+        """Empirical semivariogram of each month (Eq. 5), on the systematic sample or the full grid."""
+        import numpy as np
+
+        from smvar import variogram as vg
+
+        sm, mask = self._sm()
+        edges, closed = self.variogram_bins(), self.config.variogram.closed
+        results = {}
+        if full_grid:
+            for month in sm["month"].values:
+                results[int(month)] = vg.grid_variogram(sm.sel(month=month).values, self.fine_grid.resolution_m,
+                                                        edges, mask=mask.values, closed=closed)
+            return results
+        step = self.variogram_sample_step()
+        keep = mask.values[::step, ::step]
+        xx, yy = np.meshgrid(sm["x"].values[::step], sm["y"].values[::step])
+        coords = np.column_stack([xx[keep], yy[keep]])
+        for month in sm["month"].values:
+            values = sm.sel(month=month).values[::step, ::step][keep]
+            results[int(month)] = vg.empirical_variogram(coords, values, edges, closed=closed)
+        return results
+
+    def table3(self) -> pd.DataFrame:
+        """The run's Table 3: every model's fit per month on the systematic sample (``best`` marks the chosen)."""
+        from smvar import variogram as vg
+
+        def compute() -> pd.DataFrame:
+            return vg.table3(self.semivariograms(), self.config.variogram.models, all_models=True)
+
+        return self._cached_table("table3_all_models.csv", compute)
+
+    def stability(self) -> xr.Dataset:
+        """Per-pixel temporal stability (Eq. 6): mean, SD of the monthly means and class."""
+        from smvar import stats
+
+        def compute() -> xr.Dataset:
+            sm, mask = self._sm()
+            out = stats.temporal_stability(sm, mask)
+            out["reach"] = self.downscaled().monthly["reach"]
+            return out
+
+        return self._cached_dataset("stability.nc", compute)
+
     def sample(self) -> pd.DataFrame:
         """The systematic sample of the basin: SM and the 17 factors, one row per pixel and month."""
         from smvar.factors import FACTORS
