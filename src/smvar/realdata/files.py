@@ -237,6 +237,8 @@ def _split_spec(spec: str) -> tuple[str, str | None]:
 
 def _expand(spec: str, base: Path, field: str) -> tuple[list[Path], str | None]:
     pattern, variable = _split_spec(spec)
+    if pattern.startswith(("HDF4_EOS:", "NETCDF:", "HDF5:", "/vsi")):  # a GDAL dataset name
+        return [Path(pattern)], variable
     full = pattern if Path(pattern).is_absolute() else str(base / pattern)
     paths = sorted(Path(p) for p in globmod.glob(full))
     if not paths:
@@ -354,7 +356,8 @@ def _resolution(da: xr.DataArray) -> list[float]:
 
 # ---------------------------------------------------------------------- one variable
 def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *,
-                  units: str | None = None) -> tuple[xr.DataArray, dict]:
+                  units: str | None = None, nodata: float | None = None,
+                  recode: dict[int, int] | None = None) -> tuple[xr.DataArray, dict]:
     """Read one contract variable from its file(s) and bring it to the contract.
 
     Parameters
@@ -368,6 +371,11 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
         Gives the grids, the dates and the parameter file's folder.
     units : str, optional
         The source units, overriding the files' ``units`` attribute.
+    nodata : float, optional
+        A fill value to mask besides the files' own nodata.
+    recode : dict of int to int, optional
+        Class codes to replace before resampling (e.g. ESA CCI -> IGBP);
+        codes not in it become missing.
 
     Returns
     -------
@@ -390,6 +398,7 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
         paths, variable = _expand(one, config.base_dir, field)
         for path in paths:
             raw = _with_time(_open(path, variable, field), path, static, dates[0].year)
+            raw = _mask_and_recode(raw, nodata, recode)
             crs_seen.add(str(raw.rio.crs))
             res_seen.append(_resolution(raw))
             units_seen.add(raw.attrs.get("units"))
@@ -415,6 +424,18 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
     da.attrs = {"units": contract_units, "long_name": description,
                 "provenance": json.dumps(provenance)}
     return da, provenance
+
+
+def _mask_and_recode(da: xr.DataArray, nodata: float | None, recode: dict[int, int] | None) -> xr.DataArray:
+    if nodata is not None:
+        da = da.where(da != nodata)
+    if recode:
+        lookup = np.full(max(max(recode), 0) + 2, np.nan)
+        lookup[list(recode)] = list(recode.values())
+        codes = np.nan_to_num(da.values, nan=-1).astype(np.int64)
+        inside = (codes >= 0) & (codes < lookup.size - 1)
+        da = da.copy(data=np.where(inside, lookup[np.where(inside, codes, lookup.size - 1)], np.nan))
+    return da
 
 
 def _combine(pieces: list[xr.DataArray], static: bool, categorical: bool, where: str) -> xr.DataArray:
@@ -567,8 +588,10 @@ def read_all(config: "BasinConfig", mapping: dict[str, Any]) -> tuple[dict[str, 
 
     arrays, provenance = {}, {}
     for name, spec in mapping.items():
-        paths, units = (spec.get("paths"), spec.get("units")) if isinstance(spec, dict) else (spec, None)
-        arrays[name], provenance[name] = read_variable(name, paths, config, units=units)
+        options = spec if isinstance(spec, dict) else {"paths": spec}
+        arrays[name], provenance[name] = read_variable(
+            name, options["paths"], config, units=options.get("units"),
+            nodata=options.get("nodata"), recode=options.get("recode"))
     if "dem" in arrays and ("slope" not in arrays or "aspect" not in arrays):
         slope, aspect = derive_slope_aspect(arrays["dem"], analysis_grid(config).resolution_m)
         for derived_name, derived in (("slope", slope), ("aspect", aspect)):
