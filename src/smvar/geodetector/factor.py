@@ -125,6 +125,23 @@ def _column_total_ss(y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.
     return n, (resid * resid).sum(axis=0)
 
 
+def _slot_sums(yc: np.ndarray, codes: np.ndarray, keep: np.ndarray | None, size: int):
+    """Counts, sums and sums of squares per (column, code + 1); slot 0 holds code -1 rows."""
+    ncol = codes.shape[1]
+    flat = (codes + 1) + (size + 1) * np.arange(ncol)[None, :]
+    total = (size + 1) * ncol
+    if keep is None:
+        count = np.bincount(flat.ravel(), minlength=total)
+        s1 = np.bincount(flat.ravel(), weights=yc.ravel(), minlength=total)
+        s2 = np.bincount(flat.ravel(), weights=(yc * yc).ravel(), minlength=total)
+    else:
+        count = np.bincount(flat.ravel(), weights=keep.ravel(), minlength=total)
+        s1 = np.bincount(flat.ravel(), weights=(yc * keep).ravel(), minlength=total)
+        s2 = np.bincount(flat.ravel(), weights=(yc * yc * keep).ravel(), minlength=total)
+    shape = (ncol, size + 1)
+    return count.reshape(shape).astype(float), s1.reshape(shape), s2.reshape(shape)
+
+
 def q_statistic(y: np.ndarray, codes: np.ndarray, convention: "str | Convention | None" = None) -> QResult:
     """q and its noncentral-F p value for one or many stratifications.
 
@@ -149,26 +166,43 @@ def q_statistic(y: np.ndarray, codes: np.ndarray, convention: "str | Convention 
     QResult
         Arrays of length F. q and p are NaN where fewer than two strata
         remain or y is constant.
+
+    Notes
+    -----
+    All stratifications are summed in three ``np.bincount`` calls over
+    (column, stratum) slots; y is centred first so that the one-pass sums of
+    squares keep about 15 significant digits.
     """
     conv = get_convention(convention)
     y, codes = _as_2d(y, np.asarray(codes, dtype=np.int64))
     present = np.isfinite(y)
-    inside = codes >= 0
-    rows = present & (inside | (conv.outside_rows == "in_total"))
-    first = stratum_sums(np.where(present, y, 0.0), codes, rows.astype(float))
-    n_before = rows.sum(axis=0).astype(float)
-    l_before = (first.count > 0).sum(axis=1).astype(float)
-    keep = rows.astype(float)
-    if conv.singletons == "drop":
-        single = np.take_along_axis(first.count, np.where(inside, codes, 0).T, axis=1).T == 1
-        keep = keep * ~(single & inside)
-    sums = stratum_sums(np.where(present, y, 0.0), codes, keep)
-    n_after, sst = _column_total_ss(np.where(present, y, 0.0), keep)
-    ssw = sums.ssw.sum(axis=1)
-    l_after = (sums.count > 0).sum(axis=1).astype(float)
+    mu = np.nanmean(y, axis=0) if present.any() else np.zeros(y.shape[1])
+    yc = np.where(present, y - mu[None, :], 0.0)
+    codes = np.where(present, codes, -1)
+    base = None if present.all() else present.astype(float)
+    size = int(max(codes.max(initial=-1), 0)) + 1
+    count, s1, s2 = _slot_sums(yc, codes, base, size)
+    if conv.outside_rows == "drop":  # rows in no stratum leave the total too
+        count[:, 0] = s1[:, 0] = s2[:, 0] = 0.0
+    n_before = count.sum(axis=1)
+    l_before = (count[:, 1:] > 0).sum(axis=1).astype(float)
+    if conv.singletons == "drop" and (count[:, 1:] == 1).any():
+        single = count[:, 1:] == 1
+        s1[:, 1:][single] = 0.0
+        s2[:, 1:][single] = 0.0
+        count[:, 1:][single] = 0.0
+    n_after = count.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sst = s2.sum(axis=1) - s1.sum(axis=1) ** 2 / n_after
+        inner = count[:, 1:]
+        ssw = np.where(inner > 0, s2[:, 1:] - s1[:, 1:] ** 2 / np.where(inner > 0, inner, 1), 0.0)
+        ssw = np.maximum(ssw, 0.0).sum(axis=1)
+        mean = np.where(inner > 0, s1[:, 1:] / np.where(inner > 0, inner, 1) + mu[:, None], np.nan)
+    l_after = (inner > 0).sum(axis=1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         q = np.where((sst > 0) & (l_after >= 2), 1.0 - ssw / sst, np.nan)
     n, L = (n_before, l_before) if conv.p_counts == "before_drop" else (n_after, l_after)
+    sums = StratumSums(inner, mean, ssw)
     p = _noncentral_p(q, sums, n, L, sst, n_after, conv)
     return QResult(q=q, p=p, n=n, n_strata=L)
 
