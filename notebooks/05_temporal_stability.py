@@ -84,7 +84,7 @@ class_table
 # %% [markdown]
 # ## The class map and the SD by reach (Fig. 5)
 
-# %% tags=["hide-input"] mystnb={"image": {"alt": "Left: map of the basin coloured by temporal stability class from excellent to very poor. Right: box plots of the per-pixel SD of monthly soil moisture in the upper, middle and lower reaches"}, "figure": {"caption": "Temporal stability of SM (Fig. 5 of the paper). Left: the class of each pixel (colour bar: orange-red = excellent, the steadiest, through yellow = stable to blue = very poor). Right: the SD of the monthly means (m³/m³) by reach (boxes: quartiles; whiskers: 1.5 IQR; outliers not drawn). Compare the upper reach with the middle and lower reaches.", "name": "fig-stability"}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Left: map of the basin coloured by temporal stability class from excellent to very poor. Right: box plots of the per-pixel SD of monthly soil moisture in the upper, middle and lower reaches"}, "figure": {"caption": "Temporal stability of SM (Fig. 5 of the paper). Left: the class of each pixel (colour bar: blue = excellent, the steadiest, through yellow = stable to vermillion = very poor). Right: the SD of the monthly means (m³/m³) by reach (boxes: quartiles; whiskers: 1.5 IQR; outliers not drawn). Compare the upper reach with the middle and lower reaches.", "name": "fig-stability"}}
 names = list(stats.STABILITY_CLASS_NAMES.values())
 plots.stability_figure((stability["stability_class"] - 1).where(mask), stability["sd"].where(mask),
                        reach.where(mask, 0), names)

@@ -227,7 +227,8 @@ def stability_figure(classes: xr.DataArray, sd: xr.DataArray, reach: xr.DataArra
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), constrained_layout=True,
                              gridspec_kw={"width_ratios": [1.2, 1]})
     n = len(class_names)
-    cmap = ListedColormap(["#D55E00", "#E69F00", "#F0E442", "#56B4E9", "#0072B2"][:n])
+    # From the steadiest (blue) to the least steady (vermillion): Okabe-Ito colours.
+    cmap = ListedColormap(["#0072B2", "#56B4E9", "#F0E442", "#E69F00", "#D55E00"][:n])
     image = _map(axes[0], classes.astype(float), None, cmap=cmap,
                  norm=BoundaryNorm(np.arange(n + 1) - 0.5, n), interpolation="nearest")
     bar = fig.colorbar(image, ax=axes[0], ticks=range(n), shrink=0.8, label="temporal stability class")
