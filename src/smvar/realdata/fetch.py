@@ -437,8 +437,9 @@ def fetch(config: "BasinConfig", out: str | Path, *, only: list[str] | None = No
     Returns
     -------
     FetchReport
-        ``complete`` is True when every contract variable was had and the
-        inputs pass :func:`smvar.inputs.validate_inputs`.
+        ``complete`` is True when every contract variable was had (not with
+        ``only``) and the inputs pass :func:`smvar.inputs.validate_inputs`;
+        ``missing`` lists the wanted variables that could not be had.
     """
     ep = endpoints or Endpoints()
     cache = Path(cache or (config.base_dir / config.data.cache if config.data.cache
@@ -455,7 +456,7 @@ def fetch(config: "BasinConfig", out: str | Path, *, only: list[str] | None = No
     report.missing = [n for n in wanted if n not in arrays]
     inputs = assemble(config, arrays, provenance)
     out = Path(out)
-    if not report.missing:
+    if not report.missing and set(CONTRACT) <= set(arrays):
         validate_inputs(inputs, where=str(out))
         report.complete = True
     write_inputs(inputs, out)

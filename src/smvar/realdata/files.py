@@ -304,7 +304,9 @@ def _open(path: Path, variable: str | None, field: str) -> xr.DataArray:
 def _with_time(da: xr.DataArray, path: Path, static: bool, months_year: int) -> xr.DataArray:
     """Give a file's array a ``time`` dimension (from the name or the bands), or none if static."""
     if "time" in da.dims:
-        return da
+        return da.isel(time=0, drop=True) if static and da.sizes["time"] == 1 else da
+    if static:  # a yearly map (MCD12Q1.A2020001): its date does not matter
+        return da.isel(band=0, drop=True) if "band" in da.dims else da
     stamp = date_from_name(path.name)
     bands = da.sizes.get("band", 1)
     if stamp is not None:
@@ -399,11 +401,15 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
         for path in paths:
             raw = _with_time(_open(path, variable, field), path, static, dates[0].year)
             raw = _mask_and_recode(raw, nodata, recode)
+            if 0 in raw.shape:  # an empty file (no time step): nothing to add
+                continue
             crs_seen.add(str(raw.rio.crs))
             res_seen.append(_resolution(raw))
             units_seen.add(raw.attrs.get("units"))
             pieces.append(_reproject(raw, target, categorical))
             sources.append(str(path))
+    if not pieces:
+        raise FilesError(f"{where}the files {specs} hold no data (every time step is empty)")
     if len(units_seen) > 1:
         raise FilesError(f"{where}the files disagree on units {sorted(map(str, units_seen))}; "
                          "give files in one unit")
