@@ -210,13 +210,17 @@ def generate(config: BasinConfig) -> Inputs:
     cubes = _simulate(static, lon, lat, dates, seed, to_rean, to_micro)
     time = pd.DatetimeIndex(np.array(dates, dtype="datetime64[ns]"))
     months = time.month.to_numpy()
-    rng = np.random.default_rng([seed, 800])
-    lst_d, lst_n = products.reanalysis_lst(cubes["lst_day_block"], cubes["lst_night_block"], rng)
-    reanalysis = {"sm": products.reanalysis_sm(cubes["sm_rean_block"], rng),
+    ordinals = np.array([d.toordinal() for d in dates])
+    rean_errors = products.ErrorFields(rean_grid, seed, 800, (30.0, 150.0))
+    micro_errors = products.ErrorFields(micro_grid, seed, 810, (40.0, 150.0))
+    micro_gaps = products.ErrorFields(micro_grid, seed, 820, (250.0,))
+    lst_d, lst_n = products.reanalysis_lst(cubes["lst_day_block"], cubes["lst_night_block"],
+                                           rean_errors, ordinals)
+    reanalysis = {"sm": products.reanalysis_sm(cubes["sm_rean_block"], rean_errors, ordinals),
                   "lst_day_reanalysis": lst_d, "lst_night_reanalysis": lst_n}
     block = cubes["sm_micro_block"]
-    microwave = {"sm_cci": products.microwave_cci(block, months, rng),
-                 "sm_smops": products.microwave_smops(block, rng)}
+    microwave = {"sm_cci": products.microwave_cci(block, months, micro_errors, micro_gaps, ordinals),
+                 "sm_smops": products.microwave_smops(block, micro_errors, ordinals)}
     attrs = {"crs": config.crs, "synthetic": "true", "seed": str(seed), "basin": config.name,
              "description": DESCRIPTION}
     datasets = {
