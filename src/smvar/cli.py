@@ -6,9 +6,9 @@ smvar run BASIN.yaml [--out RUN_DIR] [--only NAME] [--force]
     Execute every notebook for a basin (papermill), resuming where it stopped.
 smvar book [RUN_DIR] [--out DIR]
     Build the HTML book from a run's executed notebooks (no code is executed).
-smvar synth, smvar detect, smvar variogram
-    Provided by :mod:`smvar.synthetic`, :mod:`smvar.geodetector` and
-    :mod:`smvar.variogram` (see ``smvar COMMAND --help``).
+smvar synth, smvar fetch, smvar detect, smvar variogram
+    Provided by :mod:`smvar.synthetic`, :mod:`smvar.realdata`,
+    :mod:`smvar.geodetector` and :mod:`smvar.variogram` (see ``smvar COMMAND --help``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from pathlib import Path
 __all__ = ["main"]
 
 # Modules that add their own sub-command with a ``register(subparsers)`` function.
-COMMAND_MODULES: tuple[str, ...] = ("smvar.synthetic.cli", "smvar.variogram.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "smvar.synthetic.cli",
+    "smvar.realdata.cli",
+    "smvar.geodetector.cli",
+    "smvar.variogram.cli",
+)
 
 
 def default_run_dir(basin_name: str) -> Path:

@@ -210,6 +210,45 @@ class Run:
 
         return self._cached_dataset("stability.nc", compute)
 
+    def detectors(self) -> DetectorArtifacts:
+        """OPGD and the factor, interaction, risk and ecological detectors, month by month.
+
+        Run on the systematic sample (:meth:`sample`): continuous factors are
+        discretised by OPGD with the parameter file's methods and intervals,
+        land cover (``lucc``) is used as it is.
+        """
+        stamp = self.artifacts / "detector_factor.csv"
+        if not self._fresh(stamp):
+            tables = self._compute_detectors()
+            for name, table in tables.items():
+                _write_csv(table, self.artifacts / f"detector_{name}.csv")
+            self._stamp(stamp)
+        return DetectorArtifacts.load(self.artifacts)
+
+    def _compute_detectors(self) -> dict[str, pd.DataFrame]:
+        from smvar.factors import FACTORS
+        from smvar.geodetector import geodetector
+
+        settings = self.config.geodetector
+        continuous = [f.name for f in FACTORS if not f.categorical]
+        categorical = [f.name for f in FACTORS if f.categorical]
+        sample = self.sample()
+        parts: dict[str, list[pd.DataFrame]] = {name: [] for name in DetectorArtifacts.TABLES}
+        low, high = settings.intervals
+        for month, table in sample.groupby("month"):  # a loop over the twelve months
+            result = geodetector(table[["sm", *continuous, *categorical]], "sm", continuous=continuous,
+                                 categorical=categorical, methods=settings.methods,
+                                 intervals=range(low, high + 1), convention=settings.convention)
+            best = result.optimal.best.reset_index()
+            best["breaks"] = best["breaks"].map(lambda b: " ".join(f"{v:.6g}" for v in b))
+            best["counts"] = best["counts"].map(lambda c: " ".join(str(int(v)) for v in c))
+            frames = {"factor": result.factor.reset_index(), "optimal": best,
+                      "interaction": result.interaction, "risk_mean": result.risk_mean,
+                      "risk": result.risk, "ecological": result.ecological}
+            for name, frame in frames.items():
+                parts[name].append(frame.assign(month=int(month)))
+        return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+
     def sample(self) -> pd.DataFrame:
         """The systematic sample of the basin: SM and the 17 factors, one row per pixel and month."""
         from smvar.factors import FACTORS
@@ -252,6 +291,29 @@ class DownscalingArtifacts:
             summary=json.loads((folder / "downscaling_summary.json").read_text()),
             daily_skill=pd.read_csv(skill, parse_dates=["time"]) if skill.exists() else None,
         )
+
+
+class DetectorArtifacts:
+    """The geographical detector's tables for every month (long format, column ``month``)."""
+
+    TABLES = ("factor", "optimal", "interaction", "risk_mean", "risk", "ecological")
+
+    def __init__(self, tables: dict[str, pd.DataFrame]) -> None:
+        self.tables = tables
+        for name, table in tables.items():
+            setattr(self, name, table)
+
+    @classmethod
+    def load(cls, folder: Path) -> "DetectorArtifacts":
+        """Read the tables written by :meth:`Run.detectors`."""
+        return cls({name: pd.read_csv(folder / f"detector_{name}.csv") for name in cls.TABLES})
+
+    def q_matrix(self, column: str = "q") -> pd.DataFrame:
+        """Factor (rows, Table 1 order) by month (columns) of the factor detector's ``q`` or ``p``."""
+        from smvar.factors import FACTOR_NAMES
+
+        matrix = self.factor.pivot(index="factor", columns="month", values=column)
+        return matrix.reindex([f for f in FACTOR_NAMES if f in matrix.index])
 
 
 def _write_netcdf(ds: xr.Dataset, path: Path) -> None:

@@ -40,7 +40,7 @@ from smvar.inputs import LAND_COVER_CLASSES
 __all__ = [
     "OKABE_ITO", "data_banner", "grid_table", "grids_figure", "study_area_figure", "reach_table",
     "validation_figure", "monthly_maps", "monthly_statistics_figure", "stability_figure",
-    "q_heatmap", "interaction_figure",
+    "q_heatmap", "interaction_matrices", "interaction_figure",
 ]
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
@@ -266,6 +266,33 @@ def q_heatmap(q: pd.DataFrame, p: pd.DataFrame | None = None, alpha: float = 0.0
             ax.legend(loc="upper right", bbox_to_anchor=(1.0, 1.08), fontsize=8)
     fig.colorbar(image, ax=ax, label="q (1)")
     return fig
+
+
+def interaction_matrices(interaction: pd.DataFrame, factor: pd.DataFrame,
+                         order: list[str]) -> tuple[dict[int, pd.DataFrame], dict[int, pd.DataFrame]]:
+    """Square q and type matrices per month from the long interaction table.
+
+    Parameters
+    ----------
+    interaction : DataFrame
+        Columns ``month, var1, var2, q12, type``.
+    factor : DataFrame
+        Columns ``month, factor, q`` (the diagonal).
+    order : list of str
+        Factor order of the rows and columns.
+    """
+    matrices, types = {}, {}
+    for month, part in interaction.groupby("month"):
+        q = pd.DataFrame(np.nan, index=order, columns=order)
+        kind = pd.DataFrame("", index=order, columns=order)
+        for a, b, value, label in zip(part["var1"], part["var2"], part["q12"], part["type"]):
+            q.loc[a, b] = q.loc[b, a] = value
+            kind.loc[a, b] = kind.loc[b, a] = str(label).lower()
+        own = factor[factor["month"] == month].set_index("factor")["q"]
+        for name in order:
+            q.loc[name, name] = own.get(name, np.nan)
+        matrices[int(month)], types[int(month)] = q, kind
+    return matrices, types
 
 
 def interaction_figure(matrices: dict[int, pd.DataFrame], types: dict[int, pd.DataFrame] | None = None,
