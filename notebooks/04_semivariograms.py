@@ -64,18 +64,17 @@ Markdown(plots.data_banner(run.config))
 # The bins come from the basin file:
 
 # %% tags=["hide-input"]
-n_bins = int(round(settings.max_lag_m / settings.bin_width_m))
-edges = vg.lag_bin_edges(settings.max_lag_m, n_bins)
-step = max(1, int(round(run.config.sampling.spacing_m / cell)))
-sample_sm = sm.isel(y=slice(0, None, step), x=slice(0, None, step))
-sample_mask = mask.isel(y=slice(0, None, step), x=slice(0, None, step)).values
-xx, yy = np.meshgrid(sample_sm["x"].values, sample_sm["y"].values)
-coords = np.column_stack([xx[sample_mask], yy[sample_mask]])
+edges = run.variogram_bins()
+n_bins = len(edges) - 1
+step = run.variogram_sample_step()
+sample_results = run.semivariograms()  # the systematic sample, every month (Eq. 5)
+full_results = run.semivariograms(full_grid=True)  # every pair of basin pixels, by FFT
+n_points = next(iter(sample_results.values())).n_values
 closed_text = {"left": "[lo, hi) (gstools, scikit-gstat)", "right": "(lo, hi] (gstat)"}[settings.closed]
 pd.DataFrame({"value": [
     f"{settings.bin_width_m / 1000:g} km", f"{settings.max_lag_m / 1000:g} km", n_bins, closed_text,
     f"every {step}th pixel in x and y ({step * cell / 1000:g} km), inside the basin",
-    f"{len(coords):,}", f"{int(mask.sum()):,}",
+    f"{n_points:,}", f"{int(mask.sum()):,}",
     ", ".join(settings.models),
 ]}, index=["bin width", "largest lag (cutoff)", "number of bins", "bin closed on",
            "systematic sample", "sample points", "basin pixels (full grid)", "models fitted"])
@@ -87,12 +86,6 @@ pd.DataFrame({"value": [
 # inverse FFTs per month (see {doc}`../methods_geostatistics`).
 
 # %%
-sample_results, full_results = {}, {}
-for month in sm["month"].values:
-    field = sm.sel(month=month)
-    sample_results[int(month)] = vg.empirical_variogram(
-        coords, field.values[::step, ::step][sample_mask], edges, closed=settings.closed)
-    full_results[int(month)] = vg.grid_variogram(field.values, cell, edges, mask=mask.values, closed=settings.closed)
 sample_fits = {month: vg.fit_all_models(result, settings.models) for month, result in sample_results.items()}
 full_fits = {month: vg.fit_all_models(result, settings.models) for month, result in full_results.items()}
 

@@ -112,7 +112,7 @@ def test_force_and_only(project, tmp_path):
     config = load_config(basin)
     run_notebooks(config, run_dir, root=root, progress=False)
     report = run_notebooks(config, run_dir, root=root, progress=False, only="second", force=True)
-    assert report.executed == ["second"]
+    assert report.executed == ["second"] and report.not_selected == ["first"]
     with pytest.raises(ValueError, match="--only 'third': no such notebook"):
         run_notebooks(config, run_dir, root=root, progress=False, only="third")
 

@@ -45,6 +45,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"run folder: {report.run_dir}")
     print(f"executed: {', '.join(report.executed) or 'none'}")
     print(f"up to date (not executed): {', '.join(report.skipped) or 'none'}")
+    if report.not_selected:
+        print(f"not selected (--only): {', '.join(report.not_selected)}")
     return 0
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -46,11 +46,12 @@ class NotebookFailed(RuntimeError):
 
 @dataclass
 class RunReport:
-    """What a run did: notebooks executed and skipped (up to date)."""
+    """What a run did: notebooks executed, skipped as up to date, and not selected (``--only``)."""
 
     executed: list[str]
     skipped: list[str]
     run_dir: Path
+    not_selected: list[str] = field(default_factory=list)
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -198,6 +199,7 @@ def run_notebooks(
     kernel = _kernel_name()
     executed: list[str] = []
     skipped: list[str] = []
+    not_selected: list[str] = []
     upstream = ""
     bar = tqdm(names, desc="notebooks", unit="nb", disable=not progress)
     for name in bar:
@@ -207,8 +209,10 @@ def run_notebooks(
         key = _cache_key(source, parameters, upstream, package)
         upstream = key
         output = out_dir / f"{name}.ipynb"
-        wanted = only is None or only == name
-        if not wanted or (not force and state.get(name) == key and output.is_file()):
+        if only is not None and only != name:
+            not_selected.append(name)
+            continue
+        if not force and state.get(name) == key and output.is_file():
             skipped.append(name)
             continue
         notebook = _tag_parameter_cells(jupytext.reads(source, fmt="py:percent"))
@@ -218,7 +222,7 @@ def run_notebooks(
         state[name] = key
         _save_state(state_file, state)
         executed.append(name)
-    return RunReport(executed=executed, skipped=skipped, run_dir=run_dir)
+    return RunReport(executed=executed, skipped=skipped, run_dir=run_dir, not_selected=not_selected)
 
 
 def _tag_parameter_cells(notebook):
