@@ -8,7 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hypothesis import given, settings, strategies as st
+
 from smvar.geodetector import geodetector, optimal_discretisation
+from smvar.geodetector.discretise import breaks_for, strata_codes
+from smvar.geodetector.factor import q_statistic
 
 
 def reference() -> Path:
@@ -92,3 +96,33 @@ def test_every_combination_rejected_is_a_clear_error():
 def test_missing_column_is_named():
     with pytest.raises(ValueError, match="column 'nope'"):
         optimal_discretisation(pd.DataFrame({"y": [1.0, 2.0]}), "y", ["nope"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 100_000), st.integers(20, 400), st.sampled_from(["gd", "geodetector", "gdverse"]))
+def test_q_table_from_sorted_runs_equals_q_from_stratum_codes(seed, n, convention):
+    """The fast q of every candidate (prefix sums over the sorted factor) equals q_statistic on its codes."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"y": np.round(rng.normal(size=n), 2),
+                       "a": np.round(rng.gamma(2.0, size=n), 1),   # ties
+                       "b": rng.integers(-3, 9, n).astype(float),    # few values, negatives
+                       "c": rng.lognormal(size=n)})
+    try:
+        res = optimal_discretisation(df, "y", ["a", "b", "c"], convention=convention, workers=2)
+    except ValueError:
+        return
+    for _, row in res.qtable.iterrows():
+        b = breaks_for(df[row["factor"]].to_numpy(), row["method"], int(row["n"]))
+        if np.unique(b).size != b.size:
+            assert row["rejected"] == "duplicate breaks"
+            continue
+        codes = strata_codes(df[row["factor"]].to_numpy(), b)
+        if np.bincount(codes[codes >= 0], minlength=b.size - 1).min() < 2:
+            assert row["rejected"].startswith("an interval holds")
+            continue
+        assert row["rejected"] == ""
+        assert row["q"] == pytest.approx(q_statistic(df["y"].to_numpy(), codes, convention).q[0], rel=1e-12, abs=1e-13)
+    for f, d in res.discretisations.items():
+        t = res.qtable[res.qtable["factor"] == f]
+        first = t.iloc[int(np.flatnonzero(t["q"].to_numpy() == t["q"].max())[0])]
+        assert (d.method, d.n) == (first["method"], first["n"])

@@ -30,11 +30,11 @@ class is kept, which is the choice of the Jenks programme in BAMMtools.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["natural_breaks", "natural_breaks_many", "optimal_partition", "within_class_ss"]
+__all__ = ["natural_breaks", "natural_breaks_many", "natural_breaks_batch", "optimal_partition", "within_class_ss"]
 
 _TIE = 1e-12
 
@@ -66,30 +66,71 @@ def _segment_argmin(cost: np.ndarray, starts: np.ndarray, scale: float) -> tuple
     return seg_min, near[np.searchsorted(near, starts)]
 
 
-def _layer(prev: np.ndarray, pre: _Prefix, j: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """D_j(i) for every prefix length i, and the start of the last class."""
-    new = np.full(n + 1, np.inf)
-    arg = np.zeros(n + 1, dtype=np.int64)
-    # prev(m) + SS(m, i) = (prev(m) - S2(m)) + S2(i) - (S1(i) - S1(m))^2 / (W(i) - W(m))
-    base = prev - pre.s2
-    ilo, ihi = np.array([j]), np.array([n])
-    mlo, mhi = np.array([j - 1]), np.array([n - 1])
-    while ilo.size:
-        mid = (ilo + ihi) // 2
-        lengths = np.minimum(mhi, mid - 1) - mlo + 1
-        starts = np.cumsum(lengths) - lengths
-        m = np.arange(lengths.sum()) - np.repeat(starts - mlo, lengths)
-        ds1 = np.repeat(pre.s1[mid], lengths) - pre.s1[m]
-        dw = np.repeat(pre.w[mid], lengths) - pre.w[m]
-        cost = base[m] - ds1 * ds1 / dw
-        seg_min, pos = _segment_argmin(cost, starts, pre.scale)
-        best = m[pos]
-        new[mid], arg[mid] = seg_min + pre.s2[mid], best
-        left, right = ilo <= mid - 1, mid + 1 <= ihi
-        ilo, ihi, mlo, mhi = (np.concatenate([ilo[left], mid[right] + 1]),
-                              np.concatenate([mid[left] - 1, ihi[right]]),
-                              np.concatenate([mlo[left], best[right]]),
-                              np.concatenate([best[left], mhi[right]]))
+class _Batch:
+    """Prefix sums of several problems laid end to end (problem p at offset off[p])."""
+
+    def __init__(self, problems: list[tuple[np.ndarray, np.ndarray]]):
+        self.pre = [_Prefix(v, w) for v, w in problems]
+        self.n = np.array([v.size for v, _ in problems], dtype=np.int64)
+        self.off = np.concatenate([[0], np.cumsum(self.n + 1)[:-1]]).astype(np.int64)
+        self.w = np.concatenate([p.w for p in self.pre])
+        self.s1 = np.concatenate([p.s1 for p in self.pre])
+        self.s2 = np.concatenate([p.s2 for p in self.pre])
+        self.scale = np.array([p.scale for p in self.pre])
+
+
+def _layers(batch: _Batch, prev: np.ndarray, j: int, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """D_j(i) of every prefix of every active problem, and the start of the last class.
+
+    ``prev`` is D_{j-1} laid out like the batch. The optimal start of the last
+    class is monotone in i, so it is found level by level on a dyadic grid:
+    first the prefixes i = s, 3s, 5s, ... for the largest power of two s,
+    then those halfway between, each searched only between the optima of its
+    two computed neighbours (those already bracket it). Every level is one
+    set of numpy operations over all problems; the total work per level is
+    about the number of data points.
+    """
+    new = np.full(prev.size, np.inf)
+    arg = np.zeros(prev.size, dtype=np.int64)
+    base = prev - batch.s2
+    w, s1 = batch.w, batch.s1
+    n = batch.n[active]
+    off = batch.off[active][:, None]
+    tol = (_TIE * batch.scale[active])[:, None]
+    nmax = int(n.max())
+    s = 1 << (nmax.bit_length() - 1)
+    ncol = n[:, None]
+    while s >= 1:
+        rel = np.arange(s, nmax + 1, 2 * s)[None, :]
+        keep = (rel >= j) & (rel <= ncol)
+        g = (rel + off)[keep]
+        if g.size == 0:
+            s >>= 1
+            continue
+        left = rel - s
+        lo = np.where(left >= j, arg[np.minimum(left, ncol) + off], off + (j - 1))[keep]
+        right = rel + s
+        hi = np.where(right <= ncol, arg[np.minimum(right, ncol) + off], (off[:, 0] + n - 1)[:, None])[keep]
+        hi = np.minimum(hi, g - 1)
+        seg_tol = np.broadcast_to(tol, keep.shape)[keep]
+        lengths = hi - lo + 1
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        m = np.arange(int(ends[-1]), dtype=np.int64)
+        m += np.repeat(lo - starts, lengths)
+        ds1 = np.repeat(s1[g], lengths)
+        ds1 -= s1[m]
+        dw = np.repeat(w[g], lengths)
+        dw -= w[m]
+        ds1 *= ds1
+        ds1 /= dw
+        cost = base[m]
+        cost -= ds1
+        seg_min = np.minimum.reduceat(cost, starts)
+        near = np.flatnonzero(cost <= np.repeat(seg_min + seg_tol, lengths))
+        arg[g] = m[near[np.searchsorted(near, starts)]]
+        new[g] = seg_min + batch.s2[g]
+        s >>= 1
     return new, arg
 
 
@@ -109,28 +150,40 @@ def _unique_weighted(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values, counts.astype(float)
 
 
-def _partitions(values: np.ndarray, weights: np.ndarray, ks: list[int]) -> dict[int, np.ndarray]:
-    """Class starts (indices into the unique values) for each k in ks."""
-    n = values.size
-    pre = _Prefix(values, weights)
-    out: dict[int, np.ndarray] = {}
-    if 1 in ks:
-        out[1] = np.array([0])
-    kmax = max(ks)
-    layers = [pre.cost(np.zeros(n + 1, dtype=np.int64), np.arange(n + 1))]
-    layers[0][0] = np.inf
-    args = [np.zeros(n + 1, dtype=np.int64)]
-    for j in range(2, kmax + 1):
-        if j in ks:
-            starts = [_last_class(layers[-1], pre, j, n)]
-            for level in range(j - 1, 1, -1):
-                starts.append(int(args[level - 1][starts[-1]]))
-            out[j] = np.array([0] + starts[::-1])
-        if j < kmax:
-            new, arg = _layer(layers[-1], pre, j, n)
-            layers.append(new)
+def _partitions_batch(problems: list[tuple[np.ndarray, np.ndarray]], ks: list[list[int]]) -> list[dict]:
+    """Class starts (indices into each problem's unique values) for each k of each problem."""
+    batch = _Batch(problems)
+    out: list[dict] = [{} for _ in problems]
+    kmax = np.array([max(k) if k else 0 for k in ks])
+    for p, k in enumerate(ks):
+        if 1 in k:
+            out[p][1] = np.array([0])
+    # D_1(i): one class holding the first i points
+    layer = np.full(batch.w.size, np.inf)
+    for p, pre in enumerate(batch.pre):
+        o, n = int(batch.off[p]), int(batch.n[p])
+        first = pre.cost(np.zeros(n + 1, dtype=np.int64), np.arange(n + 1))
+        first[0] = np.inf
+        layer[o:o + n + 1] = first
+    args = [np.zeros(batch.w.size, dtype=np.int64)]
+    for j in range(2, int(kmax.max(initial=1)) + 1):
+        for p, k in enumerate(ks):
+            if j in k:
+                o, n = int(batch.off[p]), int(batch.n[p])
+                starts = [_last_class(layer[o:o + n + 1], batch.pre[p], j, n)]
+                for level in range(j - 1, 1, -1):
+                    starts.append(int(args[level - 1][o + starts[-1]]) - o)
+                out[p][j] = np.array([0] + starts[::-1])
+        active = kmax > j
+        if active.any():
+            layer, arg = _layers(batch, layer, j, active)
             args.append(arg)
     return out
+
+
+def _partitions(values: np.ndarray, weights: np.ndarray, ks: list[int]) -> dict[int, np.ndarray]:
+    """Class starts (indices into the unique values) for each k in ks."""
+    return _partitions_batch([(values, weights)], [list(ks)])[0]
 
 
 def optimal_partition(x, k: int) -> np.ndarray:
@@ -161,6 +214,47 @@ def _check_k(k: int, n_unique: int) -> None:
                          f"{n_unique} distinct values; ask for at most {n_unique}")
 
 
+def _breaks_from_parts(values: np.ndarray, parts: dict, ks: list[int]) -> dict[int, np.ndarray]:
+    out = {}
+    for k in ks:
+        if k in parts:
+            upper = values[parts[k][1:] - 1]
+            out[k] = np.concatenate([[values[0]], upper, [values[-1]]])
+        else:
+            out[k] = np.concatenate([values, np.repeat(values[-1], k + 1 - values.size)])
+    return out
+
+
+def natural_breaks_batch(xs: Sequence, ks: Iterable[int]) -> list[dict[int, np.ndarray]]:
+    """Natural-break values of several data sets at once (one programme for all).
+
+    Parameters
+    ----------
+    xs : sequence of array_like
+        Data sets (e.g. one per factor), no NaN; lengths may differ.
+    ks : iterable of int
+        Numbers of classes, as in :func:`natural_breaks_many`.
+
+    Returns
+    -------
+    list of dict
+        One :func:`natural_breaks_many` result per data set, identical to it.
+    """
+    ks = sorted({int(k) for k in ks})
+    uniq = [_unique_weighted(x) for x in xs]
+    for values, _ in uniq:
+        for k in ks:
+            if k < 1:
+                _check_k(k, values.size)
+    feasible = [[k for k in ks if k <= values.size] for values, _ in uniq]
+    todo = [p for p, f in enumerate(feasible) if f]
+    parts = [{} for _ in uniq]
+    if todo:
+        for p, part in zip(todo, _partitions_batch([uniq[p] for p in todo], [feasible[p] for p in todo])):
+            parts[p] = part
+    return [_breaks_from_parts(values, part, ks) for (values, _), part in zip(uniq, parts)]
+
+
 def natural_breaks_many(x, ks: Iterable[int]) -> dict[int, np.ndarray]:
     """Natural-break values for several numbers of classes at once.
 
@@ -178,21 +272,7 @@ def natural_breaks_many(x, ks: Iterable[int]) -> dict[int, np.ndarray]:
         k -> array of k + 1 break values: the minimum, the largest value of
         each class but the last, and the maximum (BAMMtools ``getJenksBreaks``).
     """
-    values, weights = _unique_weighted(x)
-    ks = sorted({int(k) for k in ks})
-    for k in ks:
-        if k < 1:
-            _check_k(k, values.size)
-    feasible = [k for k in ks if k <= values.size]
-    parts = _partitions(values, weights, feasible) if feasible else {}
-    out = {}
-    for k in ks:
-        if k in parts:
-            upper = values[parts[k][1:] - 1]
-            out[k] = np.concatenate([[values[0]], upper, [values[-1]]])
-        else:
-            out[k] = np.concatenate([values, np.repeat(values[-1], k + 1 - values.size)])
-    return out
+    return natural_breaks_batch([x], ks)[0]
 
 
 def natural_breaks(x, k: int) -> np.ndarray:
