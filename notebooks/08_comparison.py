@@ -92,6 +92,7 @@ compared[[c for c in columns if c in compared.columns]].set_index("month").round
 # | Table 2 | the sides of the interaction-type boundaries; "independent" as an exact equality | R `GD`'s rules, with a stated tolerance ({doc}`../methods_geodetector`) |
 # | 2.3.1 | how classes with too few 0.1° cells are fitted; the LST overpass; out-of-range values | fallbacks, overpass and clipping of {doc}`../methods_downscaling` |
 # | 2.3.3 | the sample size of the geographical detector | the ~8 km systematic sample the paper mentions |
+# | 2.3.3 | rows that GD's geometric breaks leave in no stratum (counted as explained) | GD's rule by default, with $q$ after dropping them shown beside it ({doc}`06_factor_detector`) |
 #
 # ## Summary
 #

@@ -240,9 +240,12 @@ class Run:
                                  categorical=categorical, methods=settings.methods,
                                  intervals=range(low, high + 1), convention=settings.convention)
             best = result.optimal.best.reset_index()
+            factor_table = result.factor.reset_index()
+            outside = _rows_outside(result, table["sm"].to_numpy())
+            factor_table = factor_table.merge(outside, on="factor", how="left")
             best["breaks"] = best["breaks"].map(lambda b: " ".join(f"{v:.6g}" for v in b))
             best["counts"] = best["counts"].map(lambda c: " ".join(str(int(v)) for v in c))
-            frames = {"factor": result.factor.reset_index(), "optimal": best,
+            frames = {"factor": factor_table, "optimal": best,
                       "interaction": result.interaction, "risk_mean": result.risk_mean,
                       "risk": result.risk, "ecological": result.ecological}
             for name, frame in frames.items():
@@ -291,6 +294,27 @@ class DownscalingArtifacts:
             summary=json.loads((folder / "downscaling_summary.json").read_text()),
             daily_skill=pd.read_csv(skill, parse_dates=["time"]) if skill.exists() else None,
         )
+
+
+def _rows_outside(result, y) -> pd.DataFrame:
+    """Rows each factor's strata leave out, and q with those rows dropped.
+
+    GD's geometric (and sometimes sd) breaks can miss the data's minimum by one
+    rounding step; GD keeps such rows in N and SST but in no stratum, which
+    counts them as perfectly explained. The book reports how much this changes q.
+    """
+    from smvar.geodetector import factor_detector
+
+    rows = []
+    for name in result.strata.columns:
+        codes = result.strata[name].to_numpy()
+        inside = codes >= 0
+        n_out = int((~inside).sum())
+        q_dropped = float("nan")
+        if n_out and inside.sum() > 1 and len(set(codes[inside])) > 1:
+            q_dropped = float(factor_detector(y[inside], result.strata[[name]][inside])["q"].iloc[0])
+        rows.append({"factor": name, "rows_outside": n_out, "q_outside_dropped": q_dropped})
+    return pd.DataFrame(rows)
 
 
 class DetectorArtifacts:
