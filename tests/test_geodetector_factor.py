@@ -93,3 +93,16 @@ def test_q_is_invariant_under_relabelling_strata(seed, n_strata):
     assert a.q[0] == pytest.approx(b.q[0], abs=1e-12) or (np.isnan(a.q[0]) and np.isnan(b.q[0]))
     labels = pd.Series(np.array(list("abcdef"))[codes])
     assert factor_detector(y, labels.to_frame("f"))["q"].iloc[0] == pytest.approx(a.q[0], abs=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 100_000), st.integers(3, 500), st.integers(1, 9), st.sampled_from(["gd", "geodetector", "gdverse"]))
+def test_one_y_fast_path_equals_the_general_path(seed, n, ncol, convention):
+    """One complete y for all code columns (summed column by column) gives what a full (N, F) y gives."""
+    rng = np.random.default_rng(seed)
+    y = np.round(rng.normal(size=n) * 10, 1)
+    codes = rng.integers(-1, 6, size=(n, ncol))
+    fast = q_statistic(y, codes, convention)
+    general = q_statistic(np.repeat(y[:, None], ncol, axis=1), codes, convention)
+    for field in ("q", "p", "n", "n_strata"):
+        np.testing.assert_allclose(getattr(fast, field), getattr(general, field), rtol=1e-12, atol=1e-14)

@@ -142,6 +142,30 @@ def _slot_sums(yc: np.ndarray, codes: np.ndarray, keep: np.ndarray | None, size:
     return count.reshape(shape).astype(float), s1.reshape(shape), s2.reshape(shape)
 
 
+def _slot_sums_one_y(y: np.ndarray, codes: np.ndarray):
+    """:func:`_slot_sums` for one complete y shared by every code column.
+
+    Centres y once and sums column by column (the same sums, in the same row
+    order, as the one bincount over all columns, without an N x F copy of y).
+    """
+    ncol = codes.shape[1]
+    # the mean exactly as the column-wise nanmean of the (N, F) broadcast gives it
+    mu = np.nanmean(np.broadcast_to(y[:, None], (y.size, min(ncol, 2))), axis=0)[:1]
+    mu = np.repeat(mu, ncol)
+    yc = y - mu[0]
+    yc2 = yc * yc
+    size = int(max(codes.max(initial=-1), 0)) + 1
+    count = np.empty((ncol, size + 1))
+    s1 = np.empty((ncol, size + 1))
+    s2 = np.empty((ncol, size + 1))
+    for c in range(ncol):
+        slot = codes[:, c] + 1
+        count[c] = np.bincount(slot, minlength=size + 1)
+        s1[c] = np.bincount(slot, weights=yc, minlength=size + 1)
+        s2[c] = np.bincount(slot, weights=yc2, minlength=size + 1)
+    return count, s1, s2, mu
+
+
 def q_statistic(y: np.ndarray, codes: np.ndarray, convention: "str | Convention | None" = None) -> QResult:
     """q and its noncentral-F p value for one or many stratifications.
 
@@ -174,14 +198,22 @@ def q_statistic(y: np.ndarray, codes: np.ndarray, convention: "str | Convention 
     squares keep about 15 significant digits.
     """
     conv = get_convention(convention)
-    y, codes = _as_2d(y, np.asarray(codes, dtype=np.int64))
-    present = np.isfinite(y)
-    mu = np.nanmean(y, axis=0) if present.any() else np.zeros(y.shape[1])
-    yc = np.where(present, y - mu[None, :], 0.0)
-    codes = np.where(present, codes, -1)
-    base = None if present.all() else present.astype(float)
-    size = int(max(codes.max(initial=-1), 0)) + 1
-    count, s1, s2 = _slot_sums(yc, codes, base, size)
+    y1 = np.asarray(y, dtype=float)
+    if y1.ndim == 1 and y1.size and np.isfinite(y1).all():
+        codes = np.asarray(codes, dtype=np.int64)
+        codes = codes[:, None] if codes.ndim == 1 else codes
+        if codes.shape[0] != y1.size:
+            _as_2d(y1, codes)  # raises the shape error
+        count, s1, s2, mu = _slot_sums_one_y(y1, codes)
+    else:
+        y, codes = _as_2d(y, np.asarray(codes, dtype=np.int64))
+        present = np.isfinite(y)
+        mu = np.nanmean(y, axis=0) if present.any() else np.zeros(y.shape[1])
+        yc = np.where(present, y - mu[None, :], 0.0)
+        codes = np.where(present, codes, -1)
+        base = None if present.all() else present.astype(float)
+        size = int(max(codes.max(initial=-1), 0)) + 1
+        count, s1, s2 = _slot_sums(yc, codes, base, size)
     if conv.outside_rows == "drop":  # rows in no stratum leave the total too
         count[:, 0] = s1[:, 0] = s2[:, 0] = 0.0
     n_before = count.sum(axis=1)

@@ -37,6 +37,7 @@ import numpy as np
 __all__ = ["natural_breaks", "natural_breaks_many", "natural_breaks_batch", "optimal_partition", "within_class_ss"]
 
 _TIE = 1e-12
+_CHUNK = 1 << 15  # candidates per vectorised step
 
 
 class _Prefix:
@@ -77,6 +78,11 @@ class _Batch:
         self.s1 = np.concatenate([p.s1 for p in self.pre])
         self.s2 = np.concatenate([p.s2 for p in self.pre])
         self.scale = np.array([p.scale for p in self.pre])
+        # every weight 1 (no repeated values): W is the index within the problem
+        self.unit = all(bool(np.all(w == 1.0)) for _, w in problems)
+        # a step holds at most _CHUNK candidates plus one whole segment (<= n)
+        self.index = np.arange(_CHUNK + int(self.n.max(initial=0)) + 2, dtype=np.int64)
+        self.findex = self.index.astype(float)
 
 
 def _layers(batch: _Batch, prev: np.ndarray, j: int, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +99,6 @@ def _layers(batch: _Batch, prev: np.ndarray, j: int, active: np.ndarray) -> tupl
     new = np.full(prev.size, np.inf)
     arg = np.zeros(prev.size, dtype=np.int64)
     base = prev - batch.s2
-    w, s1 = batch.w, batch.s1
     n = batch.n[active]
     off = batch.off[active][:, None]
     tol = (_TIE * batch.scale[active])[:, None]
@@ -115,23 +120,42 @@ def _layers(batch: _Batch, prev: np.ndarray, j: int, active: np.ndarray) -> tupl
         seg_tol = np.broadcast_to(tol, keep.shape)[keep]
         lengths = hi - lo + 1
         ends = np.cumsum(lengths)
-        starts = ends - lengths
-        m = np.arange(int(ends[-1]), dtype=np.int64)
-        m += np.repeat(lo - starts, lengths)
-        ds1 = np.repeat(s1[g], lengths)
-        ds1 -= s1[m]
-        dw = np.repeat(w[g], lengths)
-        dw -= w[m]
-        ds1 *= ds1
-        ds1 /= dw
-        cost = base[m]
-        cost -= ds1
-        seg_min = np.minimum.reduceat(cost, starts)
-        near = np.flatnonzero(cost <= np.repeat(seg_min + seg_tol, lengths))
-        arg[g] = m[near[np.searchsorted(near, starts)]]
-        new[g] = seg_min + batch.s2[g]
+        # chunks of about _CHUNK candidates keep the temporaries in cache
+        cuts = np.searchsorted(ends, np.arange(_CHUNK, int(ends[-1]), _CHUNK), side="right")
+        cuts = np.unique(np.concatenate([[0], cuts, [g.size]]))
+        for c0, c1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+            _scan(batch, base, g[c0:c1], lo[c0:c1], lengths[c0:c1], seg_tol[c0:c1], new, arg)
         s >>= 1
     return new, arg
+
+
+def _scan(batch: _Batch, base: np.ndarray, g: np.ndarray, lo: np.ndarray, lengths: np.ndarray,
+          tol: np.ndarray, new: np.ndarray, arg: np.ndarray) -> None:
+    """For each prefix g, the first (near-)best start among lo .. lo + length - 1.
+
+    cost(m) = D_{j-1}(m) + SS(m, g) = base(m) - (S1(g) - S1(m))^2 / (W(g) - W(m)) + S2(g).
+    """
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    total = int(ends[-1])
+    shift = np.repeat(lo - starts, lengths)
+    m = shift + batch.index[:total]
+    ds1 = np.repeat(batch.s1[g], lengths)
+    ds1 -= batch.s1[m]
+    if batch.unit:  # W(g) - W(m) = g - m exactly
+        dw = np.repeat((g - lo + starts).astype(float), lengths)
+        dw -= batch.findex[:total]
+    else:
+        dw = np.repeat(batch.w[g], lengths)
+        dw -= batch.w[m]
+    ds1 *= ds1
+    ds1 /= dw
+    cost = base[m]
+    cost -= ds1
+    seg_min = np.minimum.reduceat(cost, starts)
+    near = np.flatnonzero(cost <= np.repeat(seg_min + tol, lengths))
+    arg[g] = m[near[np.searchsorted(near, starts)]]
+    new[g] = seg_min + batch.s2[g]
 
 
 def _last_class(prev: np.ndarray, pre: _Prefix, k: int, n: int) -> int:
