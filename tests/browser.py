@@ -30,7 +30,7 @@ def chromium_path() -> str | None:
 def serve(folder: Path):
     """Serve ``folder`` over HTTP on 127.0.0.1 (a free port); yields the base URL."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -38,6 +38,11 @@ def serve(folder: Path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """A browser that closes a connection early (BrokenPipe) is not an error here."""
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -72,13 +77,17 @@ PAGE_FACTS = """() => ({
 
 
 def page_facts(page, url: str) -> dict:
-    """Load ``url``, wait for MathJax, and return images, math, links and ids."""
-    page.goto(url, wait_until="networkidle")
+    """Load ``url``, wait for MathJax, and return images, math, links and ids.
+
+    Timeouts are generous (60 s) because CI machines may be busy.
+    """
+    page.set_default_timeout(60000)
+    page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
     page.wait_for_function(
-        "() => !document.querySelector('.math') || document.querySelector('mjx-container')",
-        timeout=20000,
+        "() => !document.querySelector('.math') || document.querySelector('mjx-container')"
     )
-    page.wait_for_load_state("networkidle")  # index.html redirects to the root page
+    page.wait_for_load_state("load")  # index.html redirects to the root page
     facts = page.evaluate(PAGE_FACTS)
     facts["url"] = page.url
     return facts
