@@ -7,7 +7,11 @@ generate
     :data:`smvar.inputs.CONTRACT` plus ``sm_truth``, on the grids of a basin
     parameter file, deterministic for ``config.data.seed``.
 static_fields
-    The time-invariant layers (terrain, basin, land cover, soils) as numpy arrays.
+    The true time-invariant layers (terrain, basin, land cover, soils) as numpy
+    arrays: they drive the water balance and the LST.
+factor_maps
+    The static driving factors as products of the truth with realistic errors
+    (:mod:`smvar.synthetic.factors`): what the fine dataset carries.
 
 Notes
 -----
@@ -16,6 +20,9 @@ longitude, latitude and date (random fields keyed by location and date), so a
 parameter file with a sub-extent (``data/basins/small.yaml``) crops the same
 twin. Two things depend on the grid itself: the TWI (flow accumulation sees
 only the cells of the grid) and the per-pixel sensor noise of the products.
+The static factor maps of the fine dataset (soils, land cover, DEM and what
+derives from it) and the monthly EVI and FVC are products of the true fields
+with errors (:mod:`smvar.synthetic.factors`); the daily NDVI is the true one.
 The water balance always starts 60 days before 1 January of the first year
 and runs every day to the end of the last month, whatever ``step_days`` is, so
 the truth of a date does not depend on the sampling of the period.
@@ -33,23 +40,25 @@ from smvar.config import BasinConfig
 from smvar.grid import FineGrid, GeoGrid, analysis_grid, microwave_grid, reanalysis_grid
 from smvar.inputs import CONTRACT, OPTIONAL, REANALYSIS_NAMES, Inputs
 from smvar.synthetic import products
+from smvar.synthetic import factors
 from smvar.synthetic.basin import basin_mask, reach, river_distance_km
 from smvar.synthetic.landcover import land_cover
 from smvar.synthetic.lst import lst_pair
 from smvar.synthetic.meteorology import Weather
 from smvar.synthetic.soils import soil_properties
-from smvar.synthetic.terrain import make_terrain
-from smvar.synthetic.vegetation import Phenology, evi_from_ndvi, fvc_from_ndvi
+from smvar.synthetic.terrain import make_terrain, slope_aspect, topographic_wetness_index
+from smvar.synthetic.vegetation import Phenology, fvc_from_ndvi
 from smvar.synthetic.water_balance import Bucket
 
-__all__ = ["generate", "static_fields"]
+__all__ = ["generate", "static_fields", "factor_maps"]
 
 SPIN_UP_DAYS = 60
 DESCRIPTION = (
     "Synthetic twin of the Heihe River Basin made by smvar.synthetic: NOT observations. "
     "Terrain, land cover, soils, weather, vegetation and a soil-moisture truth from a "
     "daily water balance; LST responds nonlinearly to soil moisture; the coarse products "
-    "are block means of the truth with bias, noise and gaps."
+    "are block means of the truth with bias, noise and gaps; the factor maps (soils, DEM, "
+    "land cover, EVI, FVC) are the true fields with the errors of their products."
 )
 
 
@@ -79,6 +88,37 @@ def static_fields(lon: np.ndarray, lat: np.ndarray, resolution_m: float, seed: i
     out["river_km"] = river_km
     out["landcover"] = land_cover(lon, lat, out["dem"], out["aspect"], river_km, seed).astype(np.int16)
     out.update(soil_properties(lon, lat, out["dem"], out["landcover"], seed))
+    return out
+
+
+def factor_maps(lon: np.ndarray, lat: np.ndarray, resolution_m: float, static: dict, seed: int) -> dict[str, np.ndarray]:
+    """The static driving factors as their products map them.
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        2-D longitude and latitude (degrees) of the cell centres.
+    resolution_m : float
+        Cell size, m.
+    static : dict
+        The true fields of :func:`static_fields`.
+    seed : int
+        Seed of the twin.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``dem`` (GEBCO role), ``slope``, ``aspect`` and ``twi`` derived from
+        that DEM, ``landcover`` (MCD12Q1 role), ``bulk_density``,
+        ``organic_carbon`` (SoilGrids role), ``field_capacity``, ``ksat`` and
+        ``saturated_water_content`` (hydraulic maps role).
+    """
+    dem = factors.dem_product(lon, lat, static["dem"], seed)
+    slope, aspect = slope_aspect(dem, resolution_m)
+    out = {"dem": dem, "slope": slope, "aspect": aspect,
+           "twi": topographic_wetness_index(dem, resolution_m),
+           "landcover": factors.land_cover_product(lon, lat, static["landcover"], static["dem"], seed)}
+    out.update(factors.soil_products(lon, lat, static, seed))
     return out
 
 
@@ -145,8 +185,8 @@ def _simulate(static: dict, lon, lat, dates: list[dt.date], seed: int,
         cubes["lst_day_block"][i] = to_rean.day(cubes["lst_day"][i])
         cubes["lst_night_block"][i] = to_rean.day(cubes["lst_night"][i])
     cubes.update(monthly)
-    cubes["evi"] = evi_from_ndvi(ndvi_max)
-    cubes["fvc"] = fvc_from_ndvi(ndvi_max)
+    cubes["evi"] = factors.evi_product(lon, lat, ndvi_max, static["sand"], np.asarray(months), seed)
+    cubes["fvc"] = factors.fvc_product(lon, lat, ndvi_max, np.asarray(months), seed)
     cubes["month"] = np.asarray(months)
     return cubes
 
@@ -208,6 +248,7 @@ def generate(config: BasinConfig) -> Inputs:
     to_rean = products.Aggregator(fine, rean_grid)
     to_micro = products.Aggregator(fine, micro_grid)
     cubes = _simulate(static, lon, lat, dates, seed, to_rean, to_micro)
+    mapped = {**static, **factor_maps(lon, lat, fine.resolution_m, static, seed)}
     time = pd.DatetimeIndex(np.array(dates, dtype="datetime64[ns]"))
     months = time.month.to_numpy()
     ordinals = np.array([d.toordinal() for d in dates])
@@ -224,7 +265,7 @@ def generate(config: BasinConfig) -> Inputs:
     attrs = {"crs": config.crs, "synthetic": "true", "seed": str(seed), "basin": config.name,
              "description": DESCRIPTION}
     datasets = {
-        "fine": _fine_dataset(fine, static, cubes, time),
+        "fine": _fine_dataset(fine, mapped, cubes, time),
         "reanalysis": _coarse_dataset(rean_grid, reanalysis, time),
         "microwave": _coarse_dataset(micro_grid, microwave, time),
     }
