@@ -83,6 +83,29 @@ class _Batch:
         # a step holds at most _CHUNK candidates plus one whole segment (<= n)
         self.index = np.arange(_CHUNK + int(self.n.max(initial=0)) + 2, dtype=np.int64)
         self.findex = self.index.astype(float)
+        self.last = self.off + self.n - 1
+        self.tol = _TIE * self.scale
+        self._grid = None
+
+    def grid(self) -> list:
+        """The dyadic levels, coarse to fine: for each stride s, the prefixes
+        i = s, 3s, 5s, ... <= n of every problem (global index g, i, problem,
+        left neighbour i - s, right neighbour min(i + s, n), i + s > n)."""
+        if self._grid is None:
+            levels = []
+            nmax = int(self.n.max(initial=1))
+            s = 1 << (nmax.bit_length() - 1)
+            while s >= 1:
+                rel = np.arange(s, nmax + 1, 2 * s)
+                inside = rel[None, :] <= self.n[:, None]
+                pid = np.broadcast_to(np.arange(self.n.size)[:, None], inside.shape)[inside]
+                r = np.broadcast_to(rel[None, :], inside.shape)[inside]
+                g = r + self.off[pid]
+                levels.append((s, (g, r, pid, g - s, np.minimum(r + s, self.n[pid]) + self.off[pid],
+                                   r + s > self.n[pid])))
+                s >>= 1
+            self._grid = levels
+        return self._grid
 
 
 def _layers(batch: _Batch, prev: np.ndarray, j: int, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -99,33 +122,31 @@ def _layers(batch: _Batch, prev: np.ndarray, j: int, active: np.ndarray) -> tupl
     new = np.full(prev.size, np.inf)
     arg = np.zeros(prev.size, dtype=np.int64)
     base = prev - batch.s2
-    n = batch.n[active]
-    off = batch.off[active][:, None]
-    tol = (_TIE * batch.scale[active])[:, None]
-    nmax = int(n.max())
-    s = 1 << (nmax.bit_length() - 1)
-    ncol = n[:, None]
-    while s >= 1:
-        rel = np.arange(s, nmax + 1, 2 * s)[None, :]
-        keep = (rel >= j) & (rel <= ncol)
-        g = (rel + off)[keep]
-        if g.size == 0:
-            s >>= 1
-            continue
-        left = rel - s
-        lo = np.where(left >= j, arg[np.minimum(left, ncol) + off], off + (j - 1))[keep]
-        right = rel + s
-        hi = np.where(right <= ncol, arg[np.minimum(right, ncol) + off], (off[:, 0] + n - 1)[:, None])[keep]
-        hi = np.minimum(hi, g - 1)
-        seg_tol = np.broadcast_to(tol, keep.shape)[keep]
+    for p in np.flatnonzero(active):  # prefixes shorter than j: lower bound j - 1 for their right neighbours
+        o = int(batch.off[p])
+        arg[o:o + j] = o + j - 1
+    every = bool(active.all())
+    for s, (g, rel, pid, gl, gr, beyond) in batch.grid():
+        if every and s >= j:
+            keep = None
+        else:
+            keep = (rel >= j) & active[pid]
+            if not keep.any():
+                continue
+            g, pid, gl, gr, beyond = g[keep], pid[keep], gl[keep], gr[keep], beyond[keep]
+        lo = arg[gl]
+        hi = arg[gr]
+        if beyond.any():  # no right neighbour: bounded by n - 1
+            hi[beyond] = batch.last[pid[beyond]]
+        np.minimum(hi, g - 1, out=hi)
         lengths = hi - lo + 1
         ends = np.cumsum(lengths)
         # chunks of about _CHUNK candidates keep the temporaries in cache
         cuts = np.searchsorted(ends, np.arange(_CHUNK, int(ends[-1]), _CHUNK), side="right")
         cuts = np.unique(np.concatenate([[0], cuts, [g.size]]))
+        seg_tol = batch.tol[pid]
         for c0, c1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
             _scan(batch, base, g[c0:c1], lo[c0:c1], lengths[c0:c1], seg_tol[c0:c1], new, arg)
-        s >>= 1
     return new, arg
 
 
