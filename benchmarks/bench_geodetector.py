@@ -5,6 +5,8 @@ Usage: .venv/bin/python benchmarks/bench_geodetector.py [--sizes 1000,10000,1000
 The data are synthetic: y depends nonlinearly on three of ten factors plus
 noise; factors are continuous floats (normal, lognormal, uniform, gamma), so
 natural breaks run on about N distinct values (the hardest case).
+The load average (other processes sharing the cores) is printed before and
+after: the times scale with it.
 GD 10.8 took 7.22 s (1,000 rows) and 74.8 s (10,000 rows) and did not finish
 100,000 rows in 100 s on this machine (../shared/reference/geodetector/peer_timings.csv).
 """
@@ -12,6 +14,7 @@ GD 10.8 took 7.22 s (1,000 rows) and 74.8 s (10,000 rows) and did not finish
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -38,6 +41,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000,100000,1000000")
     ap.add_argument("--workers", type=int, default=None)
     args = ap.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
     print(f"{'rows':>10} {'seconds':>9} {'GD 10.8 s':>10} {'speed-up':>9}")
     for n in (int(s) for s in args.sizes.split(",")):
         df = make_table(n)
@@ -49,6 +53,7 @@ def main() -> None:
         ratio = f"{gd / took:9.0f}x" if gd else f"{'-':>9}"
         print(f"{n:>10,} {took:9.2f} {gd if gd else '>100 (timeout)' if n >= 100000 else '-':>10} {ratio}",
               flush=True)
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

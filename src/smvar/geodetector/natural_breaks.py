@@ -9,6 +9,8 @@ natural_breaks
     but the last, maximum).
 natural_breaks_many
     The same for several k from one dynamic programme.
+natural_breaks_batch
+    The same for several data sets at once (one programme for all).
 optimal_partition
     Start index of each class in the sorted data.
 within_class_ss
@@ -19,9 +21,10 @@ Algorithm
 The classic Jenks/Fisher dynamic programme costs O(k N^2). Here each layer
 D_j(i) = min_m D_{j-1}(m) + SS(m, i) is solved by divide and conquer on the
 monotone optimal split (the optimal 1-D k-means family: Wang and Song 2011;
-Gronlund et al. 2017), O(k N log N). The recursion is run level by level, so
-that every level of every branch is one set of numpy operations: about
-log2(N) vectorised passes per class and no Python loop over the data.
+Gronlund et al. 2017), O(k N log N), on a dyadic grid of prefixes (see
+:func:`_layers`): each level is one set of numpy operations over all data
+sets of a batch (e.g. every factor of a table), in cache-sized chunks, so
+about log2(N) vectorised levels per class and no Python loop over the data.
 Sums of squares come from prefix sums of the centred values. Equal values are
 merged first (with their counts), which never changes the optimum. Where two
 splits give the same cost (to 1e-12 relative), the earlier start of the last
