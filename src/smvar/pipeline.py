@@ -15,6 +15,7 @@ Artifacts (``RUN/artifacts/``):
 ``sm_monthly.nc``               downscaled monthly mean SM (and truth, synthetic runs)
 ``downscaling_*.csv``           validation (Fig. 2), daily skill, coefficients
 ``sample.csv``                  the systematic sample: SM and factors by month
+``provenance.json``             where the inputs came from (files, CRS, resampling, units)
 ==============================  ===============================================
 """
 
@@ -90,7 +91,40 @@ class Run:
         """The inputs of the run (generated or read; kept in memory once made)."""
         if self._inputs is None:
             self._inputs = load_inputs(self.config)
+            if not self._fresh(self.artifacts / "provenance.json"):
+                self._write_provenance(self._inputs)
         return self._inputs
+
+    def provenance(self) -> dict:
+        """Where the inputs came from (``provenance.json``).
+
+        For ``data.source: files``, each contract variable's files, source CRS
+        and resolution, target grid, resampling, unit conversion and time
+        handling (or ``derived_from``); for the synthetic twin, the seed; for
+        a local folder, the folder (and the variables' provenance if
+        ``smvar fetch`` wrote it).
+        """
+        path = self.artifacts / "provenance.json"
+        if not self._fresh(path):
+            self._write_provenance(self.inputs())
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def _write_provenance(self, inputs: Inputs) -> None:
+        data = self.config.data
+        record: dict = {"basin": self.config.name, "parameter_file": self.config.source_file,
+                        "source": data.source}
+        if data.source == "synthetic":
+            record["seed"] = data.seed
+        else:
+            if data.source == "local":
+                record["folder"] = str(self.config.data_folder)
+            variables: dict = {}  # files runs, and folders written by `smvar fetch`
+            for ds in inputs.datasets().values():
+                variables.update(json.loads(ds.attrs.get("provenance", "{}")))
+            record["variables"] = variables
+        path = self.artifacts / "provenance.json"
+        write_json(record, path)
+        self._stamp(path)
 
     def factors(self) -> xr.Dataset:
         """The 17 driving factors of Table 1 with the basin mask and reaches."""

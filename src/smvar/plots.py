@@ -27,6 +27,9 @@ colours for categories; units are on every axis and colour bar.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -56,6 +59,27 @@ def data_banner(config: BasinConfig) -> str:
             f"This page shows **synthetic data**: the seeded twin of the basin "
             f"(seed {config.data.seed}), not the satellite and reanalysis products of the paper. "
             "Compare its patterns with the paper's, not its exact numbers.\n:::"
+        )
+    if config.data.source == "files":
+        specs = list(config.data.files.values())
+        folders = sorted({os.path.dirname(spec.split("::")[0]) or "." for spec in specs})
+        try:
+            common = os.path.commonpath(folders)
+        except ValueError:  # relative and absolute paths mixed
+            common = ""
+        if common not in ("", os.sep):
+            folders = [common]
+        where = ", ".join(f"`{f}/`" if f not in (".", "") else "the parameter file's folder" for f in folders[:4])
+        if len(folders) > 4:
+            where += f" and {len(folders) - 4} more folders"
+        parameter_file = Path(config.source_file).name if config.source_file else "the parameter file"
+        return (
+            ":::{note}\n"
+            f"This page shows **local data files**: the {len(specs)} variables named under "
+            f"`data: files:` in `{parameter_file}`, read from {where}, reprojected and resampled to "
+            "the basin's grids and converted to the contract's units. Each variable's files, source "
+            "CRS and resolution, resampling and unit conversion are recorded in the run's "
+            "`artifacts/provenance.json`.\n:::"
         )
     return f":::{{note}}\nThis page shows the local data of `{config.data.folder}`.\n:::"
 

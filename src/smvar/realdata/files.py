@@ -349,6 +349,16 @@ def _reproject(da: xr.DataArray, target: tuple, categorical: bool) -> xr.DataArr
     return out.drop_vars([c for c in out.coords if c not in ("time", "y", "x")])
 
 
+# Dated layers of one source grid are stacked and reprojected together, up to this many values.
+_BATCH_VALUES = 32_000_000
+
+
+def _grid_key(da: xr.DataArray) -> tuple:
+    """What two arrays must share to be reprojected in one call."""
+    x, y = da["x"].values, da["y"].values
+    return (str(da.rio.crs), da.dims, da.shape[1:], x[0], x[-1], y[0], y[-1])
+
+
 def _resolution(da: xr.DataArray) -> list[float]:
     try:
         return [abs(float(r)) for r in da.rio.resolution()]
@@ -396,6 +406,16 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
     specs = [spec] if isinstance(spec, str) else list(spec)
     dates = config.dates()
     pieces, sources, crs_seen, res_seen, units_seen = [], [], set(), [], set()
+    batch: list[xr.DataArray] = []  # dated layers on one source grid, reprojected in one call
+    batch_key: tuple = ()
+
+    def flush() -> None:
+        if batch:
+            stacked = batch[0] if len(batch) == 1 else xr.concat(batch, "time", coords="minimal",
+                                                                  compat="override")
+            pieces.append(_reproject(stacked, target, categorical))
+            batch.clear()
+
     for one in specs:
         paths, variable = _expand(one, config.base_dir, field)
         for path in paths:
@@ -406,8 +426,16 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
             crs_seen.add(str(raw.rio.crs))
             res_seen.append(_resolution(raw))
             units_seen.add(raw.attrs.get("units"))
-            pieces.append(_reproject(raw, target, categorical))
             sources.append(str(path))
+            if "time" not in raw.dims:
+                pieces.append(_reproject(raw, target, categorical))
+                continue
+            key = _grid_key(raw)
+            if batch and (key != batch_key or sum(b.size for b in batch) + raw.size > _BATCH_VALUES):
+                flush()
+            batch.append(raw)
+            batch_key = key
+    flush()
     if not pieces:
         raise FilesError(f"{where}the files {specs} hold no data (every time step is empty)")
     if len(units_seen) > 1:
@@ -529,16 +557,44 @@ def derive_slope_aspect(dem: xr.DataArray, resolution_m: float) -> tuple[xr.Data
 
 
 # ---------------------------------------------------------------------- all variables
+# Variables no public route provides: they must be given as files; how to make each.
+MAKE_YOURSELF = {
+    "twi": "derive it from the DEM, ln(a / tan b) with a the specific catchment area "
+           "(e.g. WhiteboxTools WetnessIndex, SAGA 'Topographic Wetness Index' or pysheds), "
+           "and give the GeoTIFF as `twi: twi.tif`",
+    "basin_mask": "rasterise the basin boundary, 1 inside and 0 outside (e.g. `gdal_rasterize "
+                  "-burn 1 -init 0 -ot Byte -tr RES RES boundary.shp basin_mask.tif`, RES about the "
+                  "grid's cell size in the boundary's CRS units), and give it as "
+                  "`basin_mask: basin_mask.tif`",
+    "reach": "rasterise the reaches' polygons with codes 1 upper, 2 middle, 3 lower and 0 outside "
+             "(e.g. `gdal_rasterize -a code -init 0 -ot Byte -tr RES RES reaches.shp reach.tif`), and give "
+             "it as `reach: reach.tif`",
+}
+
+
 def missing_message(missing: Sequence[str], source: str) -> str:
-    """One message naming every missing ``data.files.<name>`` with its units, dims and the fix."""
+    """One message naming every missing ``data.files.<name>`` with its units, dims and the fix.
+
+    Variables with no ``smvar fetch`` route (the TWI, the basin mask and the
+    reaches among them) are marked as such, with how to make the file.
+    """
+    from smvar.realdata.routes import ROUTES
+
+    fetchable = {v for route in ROUTES.values() for v in route.variables}
     lines = [f"{source}: {len(missing)} contract variable(s) have no file in the parameter file:"]
     for name in missing:
         grid, dims, units, description = CONTRACT[name]
-        lines.append(f"  - data.files.{name}: {description}; units {units!r}, dims {dims} "
-                     f"on the {grid} grid")
+        line = f"  - data.files.{name}: {description}; units {units!r}, dims {dims} on the {grid} grid"
+        if name in MAKE_YOURSELF:
+            line += f"; no download route, give it as a file: {MAKE_YOURSELF[name]}"
+        elif name not in fetchable:
+            line += "; no download route, give it as a file"
+        lines.append(line)
     lines.append("Fix: add each under `data: files:` (a GeoTIFF/NetCDF path or a glob of daily "
-                 "files, relative to the parameter file), or fetch them with "
-                 "`smvar fetch BASIN.yaml --out DIR`; see the book page 'Rerun with real data'.")
+                 "files, relative to the parameter file)"
+                 + (", or fetch those with a route with `smvar fetch BASIN.yaml --out DIR`"
+                    if any(n in fetchable for n in missing) else "")
+                 + "; see the book page 'Rerun with real data'.")
     return "\n".join(lines)
 
 
