@@ -83,11 +83,14 @@ def page_facts(page, url: str) -> dict:
     """
     page.set_default_timeout(60000)
     page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    # index.html redirects with <meta http-equiv="refresh">: wait until the target page has loaded.
+    page.wait_for_function(
+        "() => document.readyState === 'complete' && !document.querySelector('meta[http-equiv=\"refresh\"]')"
+    )
+    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
     page.wait_for_function(
         "() => !document.querySelector('.math') || document.querySelector('mjx-container')"
     )
-    page.wait_for_load_state("load")  # index.html redirects to the root page
     facts = page.evaluate(PAGE_FACTS)
     facts["url"] = page.url
     return facts

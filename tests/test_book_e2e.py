@@ -51,7 +51,7 @@ def site(built_book):
                 html, facts[name]["url"], base, facts[name]["links"] + facts[name]["resources"])
             facts[name]["bad_anchors"] = _bad_anchors(page, facts[name], html, base)
             page.screenshot(path=str(shots / (name.replace("/", "__") + ".png")), full_page=False)
-        page.goto(base + "search.html?q=semivariogram", wait_until="networkidle")
+        page.goto(base + "search.html?q=semivariogram", wait_until="load")
         page.wait_for_selector("#search-results ul li, #search-results p", timeout=20000)
         search = page.evaluate(
             "() => Array.from(document.querySelectorAll('#search-results ul li a')).map(a => a.textContent)")
