@@ -1,6 +1,5 @@
 """Discretisation: GD's break values for every method x n, and its quirks."""
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -9,14 +8,11 @@ import pytest
 
 from smvar.geodetector import breaks_for, discretise, strata_codes
 from smvar.geodetector.discretise import breaks_for_many, interval_labels
+from peer_reference import reference_folder
 
 
 def reference() -> Path:
-    root = Path(os.environ.get("SMVAR_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-    ref = root / "reference" / "geodetector"
-    if not ref.exists():
-        pytest.skip(f"peer reference data not found at {ref} (set SMVAR_SHARED)")
-    return ref
+    return reference_folder("geodetector")
 
 
 @pytest.mark.parametrize("dataset", ["ndvi_40", "h1n1_100"])

@@ -1,21 +1,17 @@
 """Ecological detector: GD's q-ratio rule and gdverse's SSW-ratio test on CollectData."""
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from smvar.geodetector import ecological_detector
+from peer_reference import reference_folder
 
 
 def reference() -> Path:
-    root = Path(os.environ.get("SMVAR_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-    ref = root / "reference" / "geodetector"
-    if not ref.exists():
-        pytest.skip(f"peer reference data not found at {ref} (set SMVAR_SHARED)")
-    return ref
+    return reference_folder("geodetector")
 
 
 FACTORS = ["watershed", "soiltype", "elevation"]

@@ -1,7 +1,6 @@
 """Factor detector: hand cases, peers (GD, geodetector, gdverse) and properties."""
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -10,14 +9,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from smvar.geodetector import factor_detector, q_statistic
+from peer_reference import reference_folder
 
 
 def reference() -> Path:
-    root = Path(os.environ.get("SMVAR_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-    ref = root / "reference" / "geodetector"
-    if not ref.exists():
-        pytest.skip(f"peer reference data not found at {ref} (set SMVAR_SHARED)")
-    return ref
+    return reference_folder("geodetector")
 
 
 def test_q_matches_hand_computation():

@@ -1,7 +1,6 @@
 """OPGD: GD's q matrix, rejections and optimum on every GD data set; the full gdm run."""
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -13,14 +12,11 @@ from hypothesis import given, settings, strategies as st
 from smvar.geodetector import geodetector, optimal_discretisation
 from smvar.geodetector.discretise import breaks_for, strata_codes
 from smvar.geodetector.factor import q_statistic
+from peer_reference import reference_folder
 
 
 def reference() -> Path:
-    root = Path(os.environ.get("SMVAR_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-    ref = root / "reference" / "geodetector"
-    if not ref.exists():
-        pytest.skip(f"peer reference data not found at {ref} (set SMVAR_SHARED)")
-    return ref
+    return reference_folder("geodetector")
 
 
 def gd_run(dataset):

@@ -1,7 +1,6 @@
 """Risk detector: Welch t tests equal to GD, gdverse and R geodetector on CollectData."""
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -11,14 +10,11 @@ from scipy import stats
 
 from smvar.geodetector import risk_detector
 from smvar.geodetector.risk import welch_test
+from peer_reference import reference_folder
 
 
 def reference() -> Path:
-    root = Path(os.environ.get("SMVAR_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-    ref = root / "reference" / "geodetector"
-    if not ref.exists():
-        pytest.skip(f"peer reference data not found at {ref} (set SMVAR_SHARED)")
-    return ref
+    return reference_folder("geodetector")
 
 
 FACTORS = ["watershed", "soiltype", "elevation"]
