@@ -44,7 +44,7 @@ test: install vendor
 
 # Refresh the lock file from the current environment (run by hand, then commit).
 lock: install
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^smvar' > constraints.txt
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v -i "^smvar\|^pyinstrument\|^line.profiler" > constraints.txt
 
 clean:
 	rm -rf runs _build .pytest_cache
