@@ -430,10 +430,10 @@ Markdown(text)
 # ```{solution} lab3-ex3
 # :class: dropdown
 # The months are those with `differs` true (`dominant.index[dominant["differs"]]`);
-# the answer depends on the run (in the synthetic Heihe run, most months). Two
+# the answer depends on the run and the seed. Two
 # situations occur. Often the leading factors are nearly tied, a few hundredths
-# of q apart under every method (NDVI, EVI and FVC in summer;
-# field capacity and Ksat in autumn), and the method only decides the order.
+# of q apart under every method (for example NDVI, EVI and FVC in summer),
+# and the method only decides the order.
 # Sometimes one method lifts one factor well above the rest: a factor whose
 # effect sits in a narrow range of its values gains from breaks that isolate
 # that range, and loses with quantile breaks that spend most strata on crowded
@@ -443,7 +443,8 @@ Markdown(text)
 # discretisation. Before believing a geometric winner, check the table of rows
 # outside every interval: a cut that leaves many rows at the factor's
 # minimum outside the intervals gets a q that `GD` inflates, and such a cut can
-# decide the month (for FVC in winter, in the synthetic run). The leading
+# decide the month (it did for FVC in winter in an earlier version of the
+# synthetic twin, whose FVC had one floor value over the desert). The leading
 # factors are often strongly correlated (NDVI, EVI and FVC; the soil hydraulic
 # properties), another reason not to over-read the ranking.
 # ```
