@@ -1,4 +1,4 @@
-"""Vegetation of the twin: daily NDVI, monthly EVI and FVC.
+"""Vegetation of the twin: daily NDVI and FVC (EVI is made in :mod:`.factors`).
 
 Provides
 --------
@@ -6,8 +6,6 @@ Phenology
     Per-cell parameters of a double-logistic NDVI curve (dormant and peak
     NDVI, start and end of the season in day of year), set by land cover,
     elevation and annual precipitation; :meth:`Phenology.ndvi` gives a day's NDVI.
-evi_from_ndvi
-    EVI from NDVI by an empirical linear relation (EVI ~ 0.65 NDVI - 0.03).
 fvc_from_ndvi
     Fractional vegetation cover by the dimidiate pixel model (Gutman &
     Ignatov 1998) with NDVI_soil 0.05 and NDVI_veg 0.85.
@@ -26,7 +24,7 @@ import numpy as np
 
 from smvar.synthetic._noise import fractal_noise, key_of, twin_km
 
-__all__ = ["Phenology", "evi_from_ndvi", "fvc_from_ndvi"]
+__all__ = ["Phenology", "fvc_from_ndvi"]
 
 # class: (dormant NDVI, peak NDVI, start-of-season doy, end-of-season doy)
 _BY_CLASS = {
@@ -92,11 +90,6 @@ class Phenology:
         rise = 1.0 / (1.0 + np.exp((self.sos - doy) / 9.0))
         fall = 1.0 / (1.0 + np.exp((self.eos - doy) / 9.0))
         return (self.base + (self.peak - self.base) * (rise - fall)).astype(np.float32)
-
-
-def evi_from_ndvi(ndvi: np.ndarray) -> np.ndarray:
-    """EVI from NDVI (empirical: 0.65 NDVI - 0.03, not below -0.1), float32."""
-    return np.maximum(0.65 * ndvi - 0.03, -0.1).astype(np.float32)
 
 
 def fvc_from_ndvi(ndvi: np.ndarray, ndvi_soil: float = 0.05, ndvi_veg: float = 0.85) -> np.ndarray:
