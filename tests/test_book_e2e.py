@@ -129,3 +129,12 @@ def test_download_button_gives_the_executed_notebook(built_book):
     notebook = json.loads((html / "_sources" / "book" / "_executed" / "02_downscaling.ipynb").read_text())
     assert notebook["metadata"]["papermill"]["parameters"]["basin"]["name"] == "small"
     assert any(cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")
+
+
+def test_markdown_outputs_are_rendered_as_myst(built_book):
+    """The data banners that notebooks print as Markdown are admonitions, not raw ':::' text."""
+    html = built_book / "_build" / "html" / "book" / "_executed"
+    for page in html.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert ":::{" not in text, f"{page.name} shows a MyST directive as raw text"
+    assert "admonition important" in (html / "02_downscaling.html").read_text(encoding="utf-8")
