@@ -35,18 +35,17 @@ basin = {}
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import yaml
 from IPython.display import Markdown
 
 from smvar import plots, plots_geostat, stats
 from smvar.pipeline import Run
-from smvar.variogram.table3 import published_data_dir
+from smvar.comparison import load_published
 
 run = Run(basin_file, run_dir)
 monthly = run.downscaled().monthly
 sm = monthly["sm"]
 mask = monthly["basin_mask"] == 1
-published = yaml.safe_load((published_data_dir() / "published_values.yaml").read_text())["monthly_statistics"]
+published = load_published()["monthly_statistics"]
 Markdown(plots.data_banner(run.config))
 
 # %% [markdown]
@@ -69,9 +68,8 @@ plt.show()
 # $\mathrm{CV} = \mathrm{SD} / \mathrm{MEAN}$ is a ratio (not a percentage).
 
 # %% tags=["hide-input"]
-statistics = stats.monthly_statistics(sm, mask).to_dataframe()
-table = statistics.rename(columns=str.upper).rename(columns={"COUNT": "N"})
-table.index.name = "month"
+statistics = run.monthly_statistics()  # MAX, MIN, MEAN, SD, CV, count, iqr_sd by month (cached)
+table = statistics.drop(columns="iqr_sd").rename(columns={"count": "N"})
 table.round({"MAX": 4, "MIN": 4, "MEAN": 4, "SD": 4, "CV": 3})
 
 # %% tags=["hide-input"] mystnb={"image": {"alt": "Line chart of monthly maximum, mean, minimum and standard deviation of soil moisture with bars of the coefficient of variation on a second axis"}, "figure": {"caption": "MAX, MEAN, MIN and SD of SM over the basin by month (m³/m³, left axis) and CV (bars, right axis), Fig. 4 of the paper. See how far the summer maximum and SD rise above the winter values while the mean moves much less.", "name": "fig-monthly-statistics"}}
@@ -93,8 +91,8 @@ plt.show()
 # bimodal field.
 
 # %% tags=["hide-input"]
-ratio = stats.iqr_sd_ratio(sm, mask).to_series()
-mean_range = [float(statistics["mean"].min()), float(statistics["mean"].max())]
+ratio = statistics["iqr_sd"]
+mean_range = [float(statistics["MEAN"].min()), float(statistics["MEAN"].max())]
 ratio_range = [float(ratio.min()), float(ratio.max())]
 pd.DataFrame({
     "this run": [f"{mean_range[0]:.3f}–{mean_range[1]:.3f}", f"{ratio_range[0]:.2f}–{ratio_range[1]:.2f}",

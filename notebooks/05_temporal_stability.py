@@ -34,19 +34,18 @@ basin = {}
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import yaml
 from IPython.display import Markdown
 
 from smvar import plots, plots_geostat, stats
 from smvar.pipeline import Run
-from smvar.variogram.table3 import published_data_dir
+from smvar.comparison import load_published
 
 run = Run(basin_file, run_dir)
 monthly = run.downscaled().monthly
 sm = monthly["sm"]
 mask = monthly["basin_mask"] == 1
 reach = monthly["reach"]
-published = yaml.safe_load((published_data_dir() / "published_values.yaml").read_text())["temporal_stability"]
+published = load_published()["temporal_stability"]
 Markdown(plots.data_banner(run.config))
 
 # %% [markdown]
@@ -66,7 +65,7 @@ Markdown(plots.data_banner(run.config))
 # keeps "very poor: SD > 0.2" as published.
 
 # %% tags=["hide-input"]
-stability = stats.temporal_stability(sm, mask)
+stability = run.stability()  # Eq. 6 per pixel (cached): mean, sd, stability_class
 edges = (0.0, *stats.STABILITY_EDGES, np.inf)
 counts = stability["stability_class"].where(mask).to_series().value_counts()
 n_basin = int(mask.sum())
