@@ -29,6 +29,7 @@ import pandas as pd
 import xarray as xr
 
 from smvar import grid
+from smvar.atomic import write_text_atomic
 from smvar.config import BasinConfig, load_config
 from smvar.inputs import Inputs, load_inputs
 
@@ -67,10 +68,7 @@ class Run:
         return path.exists() and stamp.exists() and stamp.read_text() == self._key()
 
     def _stamp(self, path: Path) -> None:
-        stamp = path.with_name(path.name + ".key")
-        partial = stamp.with_name(stamp.name + ".partial")
-        partial.write_text(self._key())
-        partial.replace(stamp)
+        write_text_atomic(path.with_name(path.name + ".key"), self._key())
 
     def _cached_dataset(self, name: str, compute: Callable[[], xr.Dataset]) -> xr.Dataset:
         path = self.artifacts / name
@@ -389,6 +387,4 @@ def _write_csv(table: pd.DataFrame, path: Path) -> None:
 
 def write_json(data: dict, path: Path) -> None:
     """Write JSON via a temporary name."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
-    partial.replace(path)
+    write_text_atomic(path, json.dumps(data, indent=1, default=str))

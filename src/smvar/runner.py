@@ -32,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from smvar.atomic import write_text_atomic
 from smvar.config import BasinConfig
 
 __all__ = ["project_root", "notebook_order", "run_notebooks", "NotebookFailed", "RunReport"]
@@ -125,10 +126,7 @@ def _load_state(path: Path) -> dict[str, str]:
 
 
 def _save_state(path: Path, state: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
-    partial.replace(path)
+    write_text_atomic(path, json.dumps(state, indent=1, sort_keys=True))
 
 
 def _kernel_name() -> str:

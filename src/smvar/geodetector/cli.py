@@ -24,15 +24,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from smvar.atomic import write_text_atomic
 from smvar.geodetector.conventions import CONVENTIONS
 from smvar.geodetector.discretise import METHODS
 from smvar.geodetector.workflow import geodetector
@@ -130,16 +129,7 @@ def _check_factors(df: pd.DataFrame, path: Path, cont: list[str], cat: list[str]
 
 
 def _write_json(result_dict: dict, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(result_dict, fh, indent=1)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(out, json.dumps(result_dict, indent=1))
 
 
 def _summary(res) -> str:

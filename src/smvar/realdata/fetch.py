@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from smvar.atomic import write_text_atomic
 from smvar.inputs import CONTRACT, validate_inputs, write_inputs
 from smvar.realdata import routes
 from smvar.realdata.files import DERIVABLE, FilesError, assemble, derive_slope_aspect, missing_message, read_variable
@@ -207,9 +208,7 @@ def _record_ok(final: Path, record: Path, sha256: str | None) -> bool:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str))
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(data, indent=2, default=str))
 
 
 def _http_json(url: str, body: dict | None = None, timeout: float = 60.0) -> Any:

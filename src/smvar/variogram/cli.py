@@ -28,15 +28,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from smvar.atomic import write_text_atomic
 from smvar.variogram.empirical import VariogramResult, empirical_variogram, gstat_default_edges, lag_bin_edges
 from smvar.variogram.fit import best_model, fit_all_models
 from smvar.variogram.models import ALL_MODELS, MODEL_NAMES
@@ -147,15 +146,7 @@ def _json_safe(obj):
 
 def _write_json(path: Path, payload: dict) -> None:
     """Write to a temporary file in the same folder, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(_json_safe(payload), fh, indent=1, allow_nan=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(_json_safe(payload), indent=1, allow_nan=False))
 
 
 def _report(result: VariogramResult, fits: dict, best: str) -> str:
