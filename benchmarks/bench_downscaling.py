@@ -8,6 +8,7 @@ Targets: under 30 s and under 4 GB.
 Usage::
 
     .venv/bin/python benchmarks/bench_downscaling.py [--inputs synthetic|constructed] [--skill]
+        [--correction even|smooth|interpolated]
 
 ``--inputs synthetic`` (default) uses the synthetic twin (smvar.synthetic);
 ``constructed`` uses arrays of the same size with a planted relation
@@ -66,6 +67,8 @@ def main() -> None:
     parser.add_argument("--basin", default=str(REPO / "data" / "basins" / "heihe.yaml"))
     parser.add_argument("--inputs", choices=["synthetic", "constructed"], default="synthetic")
     parser.add_argument("--skill", action="store_true", help="also score against truth and baseline")
+    parser.add_argument("--correction", choices=["even", "smooth", "interpolated"], default=None,
+                        help="rule of Eq. 4 (default: the parameter file's downscaling.correction)")
     args = parser.parse_args()
 
     config = load_config(args.basin)
@@ -78,7 +81,9 @@ def main() -> None:
     reset = _reset_peak_rss()
     tracemalloc.start()
     start = time.perf_counter()
-    result = downscale(inputs, *grids, config)
+    correction = args.correction or config.downscaling.correction
+    print(f"correction: {correction}")
+    result = downscale(inputs, *grids, config, correction=correction)
     monthly = monthly_mean(result.sm).compute()
     wall = time.perf_counter() - start
     _, traced = tracemalloc.get_traced_memory()

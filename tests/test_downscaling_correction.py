@@ -1,6 +1,7 @@
 """Eq. 3-4: correction by the 0.25 degree product, the CCI/SMOPS choice, and clipping."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,3 +78,55 @@ def test_smooth_spreading_keeps_cell_means_exact():
     even, delta_even = correct_to_coarse(theta, cell, coarse)
     np.testing.assert_allclose(delta, delta_even)
     assert not np.allclose(corrected, even)
+
+
+def _two_by_three_cells(n_points: int, seed: int):
+    from smvar.downscaling.correction import bilinear_weights
+
+    rng = np.random.default_rng(seed)
+    lat_c, lon_c = np.array([39.375, 39.125]), np.array([100.125, 100.375, 100.625])
+    lat = rng.uniform(39.0, 39.5, n_points)
+    lon = rng.uniform(100.0, 100.75, n_points)
+    cell = (np.floor((39.5 - lat) / 0.25) * 3 + np.floor((lon - 100.0) / 0.25)).astype(int)
+    return lat_c, lon_c, lat, lon, cell, bilinear_weights(lat_c, lon_c, lat, lon)
+
+
+def test_interpolated_correction_of_a_uniform_field_is_the_bilinear_product():
+    # A field with no within-cell pattern: Δθ = coarse - c, so θ + interpolated Δθ
+    # is exactly the bilinear interpolation of the coarse values.
+    from smvar.downscaling.correction import interpolate_cells
+
+    *_, cell, weights = _two_by_three_cells(300, seed=9)
+    theta = np.full((2, 300), 0.2)
+    coarse = np.array([[0.10, 0.15, 0.20, 0.25, 0.30, 0.35], [0.3, 0.3, 0.1, 0.1, 0.2, 0.2]])
+    corrected, delta = correct_to_coarse(theta, cell, coarse, smooth=weights, keep_cell_means=False)
+    np.testing.assert_allclose(delta, coarse - 0.2, atol=1e-15)
+    np.testing.assert_allclose(corrected, interpolate_cells(coarse, *weights), atol=1e-14)
+
+
+def test_interpolated_correction_adds_the_interpolated_delta_and_is_exact_at_cell_centres():
+    from smvar.downscaling.correction import bilinear_weights
+
+    lat_c, lon_c, lat, lon, cell, weights = _two_by_three_cells(300, seed=10)
+    rng = np.random.default_rng(1)
+    theta = rng.uniform(0.05, 0.3, (1, 300))
+    coarse = rng.uniform(0.1, 0.3, (1, 6))
+    corrected, delta = correct_to_coarse(theta, cell, coarse, smooth=weights, keep_cell_means=False)
+    even, _ = correct_to_coarse(theta, cell, coarse)
+    # By hand at one pixel: the four corner weights of bilinear interpolation.
+    corners, w = weights
+    hand = theta[0, 17] + sum(w[17, j] * delta[0, corners[17, j]] for j in range(4))
+    assert corrected[0, 17] == pytest.approx(hand, abs=1e-15)
+    # A pixel at a cell centre gets that cell's Δθ, as in Eq. 4.
+    centre_corners, centre_w = bilinear_weights(lat_c, lon_c, np.array([39.125]), np.array([100.375]))
+    assert centre_w[0].max() == pytest.approx(1.0) and centre_corners[0][np.argmax(centre_w[0])] == 4
+    # The cell means are no longer exact, but the spread differs from the even one.
+    assert not np.allclose(corrected, even)
+
+
+def test_interpolated_correction_leaves_pixels_without_any_delta_uncorrected():
+    *_, cell, weights = _two_by_three_cells(50, seed=11)
+    theta = np.full((1, 50), 0.2)
+    corrected, _ = correct_to_coarse(theta, cell, np.full((1, 6), np.nan), smooth=weights,
+                                     keep_cell_means=False)
+    np.testing.assert_array_equal(corrected, theta)

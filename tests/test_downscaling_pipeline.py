@@ -128,3 +128,22 @@ def test_smooth_correction_option_runs_and_unknown_option_is_refused(case):
     assert np.array_equal(np.isnan(smooth.sm.values), np.isnan(result.sm.values))
     with pytest.raises(ValueError, match="correction='nearest'"):
         downscale(inputs, *grids, config, correction="nearest")
+
+
+def test_interpolated_correction_keeps_the_pixels_and_stays_near_the_cell_means(case):
+    config, inputs, _, grids, result = case
+    interpolated = downscale(inputs, *grids, config, correction="interpolated")
+    assert interpolated.sm.attrs["correction"] == "interpolated"
+    assert np.array_equal(np.isnan(interpolated.sm.values), np.isnan(result.sm.values))
+    xr.testing.assert_equal(interpolated.delta, result.delta)  # Eq. 3 is the same
+    gap = np.nanmean(np.abs(interpolated.sm.values - result.sm.values))
+    assert 0 < gap < 0.05
+
+
+def test_the_run_default_correction_is_interpolated_and_the_paper_rule_is_one_setting_away():
+    from smvar.config import DownscalingSection
+
+    assert DownscalingSection().correction == "interpolated"
+    assert DownscalingSection(correction="even").correction == "even"
+    with pytest.raises(ValueError):
+        DownscalingSection(correction="nearest")

@@ -135,6 +135,11 @@ class DownscalingSection(_Strict):
     validation_pixels: int = Field(default=1000, ge=10)
     validation_dates: list[str] = ["01-15", "04-15", "07-15", "10-15"]
     seed: int = Field(default=7, ge=0)
+    correction: Literal["even", "smooth", "interpolated"] = Field(
+        default="interpolated",
+        description="how the Eq. 3 correction reaches the 1 km pixels: 'even' is the paper's "
+                    "Eq. 4; 'interpolated' (default) spreads it bilinearly between 0.25 degree "
+                    "cell centres; 'smooth' does so and then restores exact cell means")
 
     @field_validator("validation_dates")
     @classmethod
@@ -196,6 +201,9 @@ class GeodetectorSection(_Strict):
     intervals: list[int] = Field(default=[3, 8], min_length=2, max_length=2)
     convention: Literal["GD", "geodetector", "gdverse"] = "GD"
     alpha: float = Field(default=0.05, gt=0, lt=1)
+    pixels: Literal["sample", "all"] = Field(
+        default="sample", description="run the detectors on the systematic sample (as the paper) "
+                                      "or on every basin pixel of every month")
 
     @field_validator("intervals")
     @classmethod
@@ -203,6 +211,44 @@ class GeodetectorSection(_Strict):
         low, high = value
         if not (2 <= low <= high <= 20):
             raise ValueError(f"intervals must satisfy 2 <= low <= high <= 20, got {list(value)}")
+        return value
+
+
+class ComputeSection(_Strict):
+    """Where and in what pieces the work runs (issue 9). Results do not depend on it.
+
+    ``scheduler``: unset starts a local dask cluster sized to this machine;
+    ``"synchronous"`` runs every task in this process, one after another (for
+    debugging); an address such as ``"tcp://10.0.0.5:8786"`` uses that running
+    cluster (an HPC or Kubernetes one, see the book's page on clusters).
+    """
+
+    scheduler: str | None = Field(default=None, description="None (local cluster), 'synchronous' or a scheduler address")
+    workers: int | None = Field(default=None, ge=1, le=1024, description="worker processes of the local cluster (default: CPU cores)")
+    threads_per_worker: int = Field(default=1, ge=1, le=64)
+    memory_limit: str | None = Field(default=None, description="per worker of the local cluster, e.g. '3GB' (default: memory / workers)")
+    chunk_days: int | None = Field(default=None, ge=1, le=366, description="days per downscaling task (default: from the grid size)")
+    tile_rows: int = Field(default=64, ge=64, le=4096, multiple_of=64, description="grid rows per synthetic-twin task")
+
+    @field_validator("scheduler")
+    @classmethod
+    def _scheduler_form(cls, value: str | None) -> str | None:
+        if value is None or value == "synchronous" or "://" in value:
+            return value
+        raise ValueError(f"{value!r} is neither 'synchronous' nor a scheduler address such as "
+                         "'tcp://127.0.0.1:8786'; leave it out for a local cluster")
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory_form(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from dask.utils import parse_bytes
+
+        try:
+            parse_bytes(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an amount of memory; write it as '3GB' or '800MB'") from None
         return value
 
 
@@ -225,6 +271,7 @@ class BasinConfig(_Strict):
     sampling: SamplingSection = SamplingSection()
     variogram: VariogramSection = VariogramSection()
     geodetector: GeodetectorSection = GeodetectorSection()
+    compute: ComputeSection = ComputeSection()
 
     # Where the file was read from; set by load_config, not by the user.
     source_file: str | None = Field(default=None, exclude=True)
@@ -281,8 +328,14 @@ class BasinConfig(_Strict):
         return json.loads(self.model_dump_json())
 
     def fingerprint(self) -> str:
-        """A short hash of every parameter value, for caching."""
-        text = json.dumps(self.to_dict(), sort_keys=True)
+        """A short hash of every parameter value that can change a result, for caching.
+
+        The ``compute`` section is left out: where the work runs does not
+        change what it computes.
+        """
+        values = self.to_dict()
+        values.pop("compute", None)
+        text = json.dumps(values, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -143,9 +143,10 @@ class Run:
 
         inputs = self.inputs()
         fine = inputs.fine
-        result = ds.downscale(inputs, self.fine_grid, self.reanalysis_grid, self.microwave_grid, self.config)
-        mask = fine["basin_mask"]
+        grids = self.fine_grid, self.reanalysis_grid, self.microwave_grid
         settings = self.config.downscaling
+        result = ds.downscale(inputs, *grids, self.config, correction=settings.correction)
+        mask = fine["basin_mask"]
         table, samples = ds.validate_against_reference(
             result.sm, fine["sm_reference"], mask, settings.validation_dates,
             settings.validation_pixels, settings.seed)
@@ -155,7 +156,13 @@ class Run:
             baseline = ds.bilinear_baseline(ds.validation.microwave_product(inputs.microwave),
                                             self.fine_grid, mask)
             daily, twin = ds.twin_skill(result.sm, baseline, fine["sm_truth"], mask)
-            summary["twin"] = twin
+            summary["twin"] = {**twin, "correction": settings.correction}
+            # The same experiment with the other rule, so the chapter can show both.
+            other = "even" if settings.correction != "even" else "interpolated"
+            alternative = ds.downscale(inputs, *grids, self.config, correction=other)
+            _, summary["twin_alternative"] = ds.twin_skill(alternative.sm, baseline, fine["sm_truth"], mask)
+            summary["twin_alternative"]["correction"] = other
+            del alternative
             _write_csv(daily.reset_index(), self.artifacts / "downscaling_daily_skill.csv")
             monthly["sm_truth"] = ds.monthly_mean(fine["sm_truth"].where(mask > 0))
             monthly["sm_baseline"] = ds.monthly_mean(baseline)

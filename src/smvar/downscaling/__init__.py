@@ -28,7 +28,7 @@ from smvar.downscaling.classes import (
     ndvi_level,
 )
 from smvar.downscaling.correction import SOURCES, clip_to_range, coarse_product, correct_to_coarse
-from smvar.downscaling.pipeline import DownscalingResult, downscale, monthly_mean
+from smvar.downscaling.pipeline import CORRECTIONS, DownscalingResult, downscale, monthly_mean
 from smvar.downscaling.regression import FALLBACKS, ClassFits, fit_classes
 from smvar.downscaling.validation import (
     bilinear_baseline,
@@ -40,7 +40,7 @@ from smvar.downscaling.validation import (
 )
 
 __all__ = [
-    "downscale", "monthly_mean", "DownscalingResult",
+    "CORRECTIONS", "downscale", "monthly_mean", "DownscalingResult",
     "fit_classes", "ClassFits", "FALLBACKS",
     "apply_coefficients", "lst_difference",
     "coarse_product", "correct_to_coarse", "clip_to_range", "SOURCES",

@@ -10,9 +10,10 @@ coarse_product
     one, else the SMOPS-role value, with the source of every value.
 correct_to_coarse
     Δθ = θ_25km − mean of the 1 km values inside the cell (Eq. 3), added to
-    those pixels (Eq. 4): evenly, as the paper does, or (an option of ours)
-    interpolated bilinearly between cell centres and then evened out so that
-    the cell means stay exact.
+    those pixels (Eq. 4): evenly, as the paper does, or (options of ours)
+    interpolated bilinearly between cell centres, either then evened out so
+    that the cell means stay exact ("smooth") or left as interpolated
+    ("interpolated").
 bilinear_weights, interpolate_cells
     Bilinear interpolation from coarse cell centres to points, NaN-aware.
 clip_to_range
@@ -58,6 +59,7 @@ def correct_to_coarse(
     cell: np.ndarray,
     coarse: np.ndarray,
     smooth: tuple[np.ndarray, np.ndarray] | None = None,
+    keep_cell_means: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Shift the 1 km values of each coarse cell so that their mean equals the cell's value.
 
@@ -80,6 +82,12 @@ def correct_to_coarse(
         first interpolated bilinearly between cell centres (so that it does
         not jump at cell edges), then the remaining difference of each cell
         is spread evenly, so the cell means are still exact.
+    keep_cell_means : bool, default True
+        Only with ``smooth``. False adds the interpolated Δθ and stops there:
+        the result is the bilinear interpolation of the coarse product plus
+        the within-cell pattern of Eq. 2, and the cell means are no longer
+        exactly the product's values. A pixel whose four surrounding cells
+        have no Δθ keeps its Eq. 2 value.
 
     Returns
     -------
@@ -92,7 +100,10 @@ def correct_to_coarse(
     theta = np.asarray(theta, dtype=np.float64)
     delta = coarse - _cell_means(theta, cell, coarse.shape[1])
     if smooth is not None:
-        theta = theta + interpolate_cells(delta, *smooth)
+        spread = interpolate_cells(delta, *smooth)
+        if not keep_cell_means:
+            return theta + np.where(np.isfinite(spread), spread, 0.0), delta
+        theta = theta + spread
         coarse = np.where(np.isfinite(delta), coarse, np.nan)
         return _shift_evenly(theta, cell, coarse - _cell_means(theta, cell, coarse.shape[1])), delta
     return _shift_evenly(theta, cell, delta), delta

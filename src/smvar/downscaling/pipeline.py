@@ -59,7 +59,9 @@ if TYPE_CHECKING:
     from smvar.config import BasinConfig
     from smvar.inputs import Inputs
 
-__all__ = ["DownscalingResult", "downscale", "monthly_mean"]
+__all__ = ["CORRECTIONS", "DownscalingResult", "downscale", "monthly_mean"]
+
+CORRECTIONS: tuple[str, ...] = ("even", "smooth", "interpolated")
 
 SM_ATTRS = {"units": "m3 m-3", "long_name": "downscaled surface soil moisture",
             "standard_name": "volume_fraction_of_condensed_water_in_soil",
@@ -120,6 +122,7 @@ class _Static:
     index01: np.ndarray  # (ny, nx) 0.1 degree cell of each fine cell
     group01: np.ndarray  # majority group of each 0.1 degree cell, -1 if unused
     smooth: tuple[np.ndarray, np.ndarray] | None  # bilinear corners and weights, or None
+    keep_cell_means: bool  # False for the "interpolated" correction
 
 
 def downscale(
@@ -156,11 +159,14 @@ def downscale(
         share of its 1 km cells lies in the basin.
     min_dlst_std : float, default 0.1
         Smallest ΔLST standard deviation (K) of a usable fit.
-    correction : {"even", "smooth"}, default "even"
+    correction : {"even", "smooth", "interpolated"}, default "even"
         How Δθ of Eq. 3 reaches the pixels. "even": added evenly to every
         pixel of the 0.25 degree cell (Eq. 4, as the paper does). "smooth"
-        (ours, not the paper's): interpolated bilinearly between cell centres,
-        then evened out so that each cell's mean is still exact.
+        (ours): interpolated bilinearly between cell centres, then evened out
+        so that each cell's mean is still exact. "interpolated" (ours):
+        interpolated bilinearly between cell centres and left so; the cell
+        means are then close to, not equal to, the product's values. The
+        parameter file's ``downscaling.correction`` chooses it in a run.
 
     Returns
     -------
@@ -172,8 +178,9 @@ def downscale(
         Naming the month, when a month has no valid reanalysis data (its days
         get no value) or no valid 0.25 degree value (its days stay uncorrected).
     """
-    if correction not in ("even", "smooth"):
-        raise ValueError(f"downscale: correction={correction!r}; use 'even' (Eq. 4 of the paper) or 'smooth'")
+    if correction not in CORRECTIONS:
+        raise ValueError(f"downscale: correction={correction!r}; use 'even' (Eq. 4 of the paper), "
+                         "'smooth' or 'interpolated'")
     fine, re, mw = inputs.fine, inputs.reanalysis, inputs.microwave
     _check_inputs(fine, re, mw, fine_grid, reanalysis_grid, microwave_grid)
     settings = config.downscaling
@@ -248,7 +255,7 @@ def _one_block(fine, re, mw, days, static, basin01, settings, min_dlst_std):
     n_t = theta.shape[0]
     coarse, source = coarse_product(_load(mw["sm_cci"], days).reshape(n_t, -1),
                                     _load(mw["sm_smops"], days).reshape(n_t, -1))
-    corrected, delta = correct_to_coarse(theta, static.cell25, coarse, static.smooth)
+    corrected, delta = correct_to_coarse(theta, static.cell25, coarse, static.smooth, static.keep_cell_means)
     clipped, n_low, n_high = clip_to_range(corrected, static.upper)
     shift = _max_cell_shift(clipped - corrected, corrected, static.cell25, coarse.shape[1])
     counts = np.stack([n_low, n_high, np.isfinite(clipped).sum(axis=1)], axis=1)
@@ -278,12 +285,13 @@ def _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction, co
     pixels = np.flatnonzero(basin.ravel() & (index25.ravel() >= 0) & (group.ravel() >= 0))
     upper = np.asarray(fine["saturated_water_content"].values, dtype=np.float64).ravel()[pixels]
     smooth = None
-    if correction == "smooth":
+    if correction in ("smooth", "interpolated"):
         lon, lat = fine_grid.lonlat
         smooth = bilinear_weights(microwave_grid.lat, microwave_grid.lon,
                                   lat.ravel()[pixels], lon.ravel()[pixels])
     return _Static(pixels=pixels, cell25=index25.ravel()[pixels], group=group.ravel()[pixels],
-                   upper=upper, index01=index01, group01=group01, smooth=smooth)
+                   upper=upper, index01=index01, group01=group01, smooth=smooth,
+                   keep_cell_means=correction != "interpolated")
 
 
 def _load(var: xr.DataArray, days: slice) -> np.ndarray:
