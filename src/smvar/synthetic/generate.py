@@ -19,7 +19,15 @@ The twin is defined in geographic terms: every field is a function of
 longitude, latitude and date (random fields keyed by location and date), so a
 parameter file with a sub-extent (``data/basins/small.yaml``) crops the same
 twin. Two things depend on the grid itself: the TWI (flow accumulation sees
-only the cells of the grid) and the per-pixel sensor noise of the products.
+only the cells of the grid) and the per-pixel sensor noise of the products,
+drawn for fixed bands of :data:`NOISE_BAND_ROWS` rows.
+
+The day loop (:func:`_simulate`) runs on any band of whole noise bands and
+gives every cell the values it has in the whole grid: :func:`generate` runs it
+once over the grid, :func:`smvar.synthetic.stream.write_synthetic_inputs` once
+per tile of rows. The coarse block means are summed per noise band
+(:class:`BlockSums`) and the bands added in order (:func:`block_means`), so
+they too are the same for any tiling.
 The static factor maps of the fine dataset (soils, land cover, DEM and what
 derives from it) and the monthly EVI and FVC are products of the true fields
 with errors (:mod:`smvar.synthetic.factors`); the daily NDVI is the true one.
@@ -31,16 +39,19 @@ the truth of a date does not depend on the sampling of the period.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy import ndimage
 
 from smvar.config import BasinConfig
-from smvar.grid import FineGrid, GeoGrid, analysis_grid, microwave_grid, reanalysis_grid
+from smvar.grid import FineGrid, GeoGrid, analysis_grid, fine_to_coarse_index, microwave_grid, reanalysis_grid
 from smvar.inputs import CONTRACT, OPTIONAL, REANALYSIS_NAMES, Inputs
 from smvar.synthetic import products
 from smvar.synthetic import factors
+from smvar.synthetic._noise import hash_uniform, key_of
 from smvar.synthetic.basin import basin_mask, reach, river_distance_km
 from smvar.synthetic.landcover import land_cover
 from smvar.synthetic.lst import lst_pair
@@ -50,9 +61,20 @@ from smvar.synthetic.terrain import make_terrain, slope_aspect, topographic_wetn
 from smvar.synthetic.vegetation import Phenology, fvc_from_ndvi
 from smvar.synthetic.water_balance import Bucket
 
-__all__ = ["generate", "static_fields", "factor_maps"]
+__all__ = ["generate", "static_fields", "factor_maps", "irrigation_phase", "lat_range_of", "CoarseCells",
+           "BlockSums", "block_means", "coarse_datasets", "NOISE_BAND_ROWS", "DAILY"]
 
 SPIN_UP_DAYS = 60
+# Rows of the fixed bands that key the per-pixel sensor noise and the partial
+# block sums: a tile of the streamed twin is a whole number of bands.
+NOISE_BAND_ROWS = 64
+# The daily fine variables (time, y, x) and the monthly ones (month, y, x).
+DAILY = ("sm_truth", "sm_reference", "lst_day", "lst_night", "ndvi")
+MONTHLY = ("precipitation", "pet", "evi", "fvc")
+# The fine variables averaged over every coarse grid, and the block cubes' names.
+BLOCK_VARIABLES = {"reanalysis": ("sm_truth", "lst_day", "lst_night"), "microwave": ("sm_truth",)}
+BLOCK_NAMES = {"reanalysis": ("sm_rean_block", "lst_day_block", "lst_night_block"),
+               "microwave": ("sm_micro_block",)}
 DESCRIPTION = (
     "Synthetic twin of the Heihe River Basin made by smvar.synthetic: NOT observations. "
     "Terrain, land cover, soils, weather, vegetation and a soil-moisture truth from a "
@@ -133,30 +155,206 @@ def _months(dates: list[dt.date]) -> list[int]:
     return sorted({d.month for d in dates})
 
 
-def _simulate(static: dict, lon, lat, dates: list[dt.date], seed: int,
-              to_rean: products.Aggregator, to_micro: products.Aggregator) -> dict[str, np.ndarray]:
-    """Run weather, phenology, water balance and LST day by day; fill the daily cubes.
+def irrigation_phase(grid: FineGrid, rows: slice, seed: int) -> np.ndarray:
+    """Day (0-9) of every cell of ``rows`` in its 10-day irrigation rotation.
 
-    Also returns the block means of the truth and LST on the coarse grids
-    (``*_block``), aggregated day by day.
+    Keyed by the cell's place on the CRS's lattice of ``resolution_m`` cells
+    (counter-based hash), so it is the same for any band of rows and any
+    extent snapped to the same lattice.
+    """
+    res = grid.resolution_m
+    ix = np.rint(grid.x / res - 0.5).astype(np.int64)
+    iy = np.rint(grid.y[rows] / res - 0.5).astype(np.int64)
+    u = hash_uniform(ix[None, :], iy[:, None], key_of(seed, 601))
+    return np.minimum((u * 10.0).astype(np.int64), 9)
+
+
+def _bands(row0: int, n_rows: int) -> list[tuple[int, slice]]:
+    """The fixed noise bands (global index, local rows) of rows ``row0 .. row0 + n_rows``."""
+    if row0 % NOISE_BAND_ROWS:
+        raise ValueError(f"_bands: a band of rows must start on a multiple of {NOISE_BAND_ROWS}, not {row0}")
+    return [((row0 + start) // NOISE_BAND_ROWS, slice(start, min(start + NOISE_BAND_ROWS, n_rows)))
+            for start in range(0, n_rows, NOISE_BAND_ROWS)]
+
+
+class CoarseCells:
+    """Where the fine cells fall on a coarse grid, for block means made from partial sums.
+
+    Parameters
+    ----------
+    fine : FineGrid
+    coarse : GeoGrid
+
+    Attributes
+    ----------
+    index : numpy.ndarray of int64
+        Flat coarse index of every fine cell (-1 outside), ``fine.shape``.
+    counts : numpy.ndarray of int64
+        Fine cells in every coarse cell, ``coarse.shape``.
+    fill_from : numpy.ndarray of intp
+        For every coarse cell (flat), the nearest cell holding fine cells.
+    """
+
+    def __init__(self, fine: FineGrid, coarse: GeoGrid) -> None:
+        self.shape = coarse.shape
+        self.index = fine_to_coarse_index(fine, coarse)
+        inside = self.index[self.index >= 0]
+        self.counts = np.bincount(inside, minlength=coarse.size).reshape(coarse.shape)
+        empty = self.counts == 0
+        if empty.all():
+            raise ValueError("no fine-grid cell falls inside the coarse grid; check the basin extent")
+        _, (rows, cols) = ndimage.distance_transform_edt(empty, return_indices=True)
+        self.fill_from = (rows * coarse.shape[1] + cols).ravel()
+
+    def means(self, sums: np.ndarray) -> np.ndarray:
+        """Block means (float32) from summed partial sums ``(..., lat, lon)``; empty cells filled."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = (sums / self.counts).astype(np.float32)
+        lead = means.shape[:-2]
+        flat = means.reshape(*lead, -1)[..., self.fill_from]
+        return flat.reshape(*lead, *self.shape)
+
+
+class BlockSums:
+    """Sums of daily fine fields per coarse cell, kept per fixed band of rows.
+
+    Each noise band of :data:`NOISE_BAND_ROWS` rows keeps its own sums
+    (float64) over the coarse rows it touches; summing the bands in band
+    order (:func:`block_means`) gives the same block means whatever the
+    tiling of the grid.
+
+    Parameters
+    ----------
+    index_rows : dict of str to numpy.ndarray
+        For every coarse grid (``"reanalysis"``, ``"microwave"``), the flat
+        coarse index of the cells of the rows (from :class:`CoarseCells`).
+    n_lon : dict of str to int
+        Columns of every coarse grid.
+    row0 : int
+        First fine row (a multiple of :data:`NOISE_BAND_ROWS`).
+    n_days : int
+        Number of output days.
+    """
+
+    def __init__(self, index_rows: dict[str, np.ndarray], n_lon: dict[str, int], row0: int,
+                 n_days: int) -> None:
+        self.parts: list[tuple[str, int, int, slice, np.ndarray, np.ndarray, np.ndarray]] = []
+        for name, index in index_rows.items():
+            variables = BLOCK_VARIABLES[name]
+            for band, rows in _bands(row0, index.shape[0]):
+                flat = index[rows].ravel()
+                keep = np.flatnonzero(flat >= 0)
+                if keep.size == 0:
+                    continue
+                cells = flat[keep]
+                first, last = int(cells.min()) // n_lon[name], int(cells.max()) // n_lon[name] + 1
+                sums = np.zeros((len(variables), n_days, last - first, n_lon[name]), dtype=np.float64)
+                self.parts.append((name, band, first, rows, keep, cells - first * n_lon[name], sums))
+
+    def add(self, i: int, fields: dict[str, np.ndarray]) -> None:
+        """Sum the fields of output day ``i`` (``sm_truth``, ``lst_day``, ``lst_night``)."""
+        for name, _, _, rows, keep, local, sums in self.parts:
+            size = sums[0, 0].size
+            for k, variable in enumerate(BLOCK_VARIABLES[name]):
+                values = fields[variable][rows].ravel()[keep]
+                sums[k, i] = np.bincount(local, weights=values, minlength=size).reshape(sums.shape[2:])
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The sums as named arrays (for ``numpy.savez``): ``GRID_BAND`` and ``GRID_BAND_row0``."""
+        out = {}
+        for name, band, first, _, _, _, sums in self.parts:
+            out[f"{name}_{band:06d}"] = sums
+            out[f"{name}_{band:06d}_row0"] = np.array(first)
+        return out
+
+
+def block_means(parts: Iterable[dict[str, np.ndarray]], cells: dict[str, CoarseCells],
+                n_days: int) -> dict[str, np.ndarray]:
+    """Block-mean cubes of the truth and LST from :meth:`BlockSums.arrays` of all bands.
+
+    Parameters
+    ----------
+    parts : iterable of dict
+        The arrays of every tile, tiles in row order.
+    cells : dict of str to CoarseCells
+        ``"reanalysis"`` and ``"microwave"``.
+    n_days : int
+        Number of output days.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``sm_rean_block``, ``lst_day_block``, ``lst_night_block`` and
+        ``sm_micro_block``, (time, lat, lon) float32.
+    """
+    totals = {name: np.zeros((len(BLOCK_VARIABLES[name]), n_days, *c.shape)) for name, c in cells.items()}
+    for arrays in parts:
+        for key in sorted(k for k in arrays if not k.endswith("_row0")):
+            name = key.rsplit("_", 1)[0]
+            sums = arrays[key]
+            first = int(arrays[f"{key}_row0"])
+            totals[name][:, :, first:first + sums.shape[2]] += sums
+    out = {}
+    for name, total in totals.items():
+        means = cells[name].means(total)
+        for k, block in enumerate(BLOCK_NAMES[name]):
+            out[block] = means[k]
+    return out
+
+
+def _simulate(static: dict, lon: np.ndarray, lat: np.ndarray, row0: int, dates: list[dt.date], seed: int,
+              lat_range: tuple[float, float, float], phase: np.ndarray,
+              on_day: Callable[[int, dict[str, np.ndarray]], None]) -> dict[str, np.ndarray]:
+    """Run weather, phenology, water balance and LST day by day for a band of rows.
+
+    Parameters
+    ----------
+    static : dict
+        The true static fields of the rows.
+    lon, lat : numpy.ndarray
+        Degrees of the rows' cells.
+    row0 : int
+        Global index of the first row (a multiple of :data:`NOISE_BAND_ROWS`).
+    dates : list of datetime.date
+        The output days.
+    seed : int
+    lat_range : tuple of float
+        ``(south, north, centre)`` of the whole grid (see :class:`Weather`).
+    phase : numpy.ndarray
+        Irrigation rotation of the rows (:func:`irrigation_phase`).
+    on_day : callable
+        Called as ``on_day(i, fields)`` for output day ``i`` with ``sm_truth,
+        sm_reference, lst_day, lst_night, ndvi`` of the rows (arrays that
+        may be reused: copy them).
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        The monthly layers of the rows: ``precipitation``, ``pet``, ``evi``,
+        ``fvc`` (month, rows, x) and ``month``.
+
+    Notes
+    -----
+    Every cell's values depend only on its place, the whole grid's latitude
+    range and its noise band, so any split of the grid into bands of whole
+    noise bands gives the same values.
     """
     shape = static["dem"].shape
-    n_t = len(dates)
-    cubes = {name: np.empty((n_t, *shape), dtype=np.float32)
-             for name in ("sm_truth", "sm_reference", "lst_day", "lst_night", "ndvi")}
-    for name, agg in (("sm_rean_block", to_rean), ("lst_day_block", to_rean),
-                      ("lst_night_block", to_rean), ("sm_micro_block", to_micro)):
-        cubes[name] = np.empty((n_t, *agg.shape), dtype=np.float32)
     months = _months(dates)
     first_year, last_year = dates[0].year, dates[-1].year
     monthly = {name: np.zeros((len(months), *shape), dtype=np.float32) for name in ("precipitation", "pet")}
     ndvi_max = np.full((len(months), *shape), -1.0, dtype=np.float32)
-    weather = Weather(lon, lat, static["dem"], seed)
+    weather = Weather(lon, lat, static["dem"], seed, lat_range=lat_range)
     phen = Phenology(lon, lat, static["landcover"], static["dem"], weather.annual_p, seed)
-    bucket = Bucket(static, static["landcover"], static["twi"], static["river_km"], seed)
+    bucket = Bucket(static, static["landcover"], static["twi"], static["river_km"], seed, phase=phase)
     wanted = {d: i for i, d in enumerate(dates)}
     dormant_fvc = fvc_from_ndvi(phen.base)
-    pool = products.NoisePool(shape, np.random.default_rng([seed, 701]))
+    # Per-pixel sensor noise: one pool per fixed band of rows, so that it does
+    # not depend on how the grid is split into tiles.
+    pools = [(band, rows, products.NoisePool((rows.stop - rows.start, shape[1]),
+                                             np.random.default_rng([seed, 701, band])))
+             for band, rows in _bands(row0, shape[0])]
+    noise = np.empty((3, *shape), dtype=np.float32)
     n_years = last_year - first_year + 1
     for day in _loop_days(dates):
         doy = day.timetuple().tm_yday
@@ -172,23 +370,24 @@ def _simulate(static: dict, lon, lat, dates: list[dt.date], seed: int,
         i = wanted.get(day)
         if i is None:
             continue
-        rng = np.random.default_rng([seed, 700, day.toordinal()])
-        cubes["sm_truth"][i] = theta
-        cubes["ndvi"][i] = ndvi
+        for band, rows, pool in pools:
+            rng = np.random.default_rng([seed, 700, day.toordinal(), band])
+            for k in range(3):
+                noise[k, rows] = pool.draw(rng)
         snow = bucket.swe > 5.0
-        cubes["lst_day"][i], cubes["lst_night"][i] = lst_pair(
-            theta, static["saturated_water_content"], fvc, static["dem"], w, snow,
-            pool.draw(rng), pool.draw(rng))
-        cubes["sm_reference"][i] = products.reference_sm(theta, pool.draw(rng))
-        cubes["sm_rean_block"][i] = to_rean.day(theta)
-        cubes["sm_micro_block"][i] = to_micro.day(theta)
-        cubes["lst_day_block"][i] = to_rean.day(cubes["lst_day"][i])
-        cubes["lst_night_block"][i] = to_rean.day(cubes["lst_night"][i])
-    cubes.update(monthly)
-    cubes["evi"] = factors.evi_product(lon, lat, ndvi_max, static["sand"], np.asarray(months), seed)
-    cubes["fvc"] = factors.fvc_product(lon, lat, ndvi_max, np.asarray(months), seed)
-    cubes["month"] = np.asarray(months)
-    return cubes
+        lst_day, lst_night = lst_pair(theta, static["saturated_water_content"], fvc, static["dem"], w, snow,
+                                      noise[0], noise[1])
+        on_day(i, {"sm_truth": theta, "sm_reference": products.reference_sm(theta, noise[2]),
+                   "lst_day": lst_day, "lst_night": lst_night, "ndvi": ndvi})
+    monthly["evi"] = factors.evi_product(lon, lat, ndvi_max, static["sand"], np.asarray(months), seed)
+    monthly["fvc"] = factors.fvc_product(lon, lat, ndvi_max, np.asarray(months), seed)
+    monthly["month"] = np.asarray(months)
+    return monthly
+
+
+def lat_range_of(lat: np.ndarray) -> tuple[float, float, float]:
+    """``(south, north, centre)`` of a grid's latitudes: the radiation fit of its weather."""
+    return float(lat.min()), float(lat.max()), float(np.mean(lat))
 
 
 def _attrs(name: str) -> dict[str, str]:
@@ -245,32 +444,68 @@ def generate(config: BasinConfig) -> Inputs:
     static = static_fields(lon, lat, fine.resolution_m, seed)
     dates = config.dates()
     rean_grid, micro_grid = reanalysis_grid(config), microwave_grid(config)
-    to_rean = products.Aggregator(fine, rean_grid)
-    to_micro = products.Aggregator(fine, micro_grid)
-    cubes = _simulate(static, lon, lat, dates, seed, to_rean, to_micro)
+    cells = {"reanalysis": CoarseCells(fine, rean_grid), "microwave": CoarseCells(fine, micro_grid)}
+    cubes = {name: np.empty((len(dates), *fine.shape), dtype=np.float32) for name in DAILY}
+    sums = BlockSums({name: c.index for name, c in cells.items()},
+                     {name: c.shape[1] for name, c in cells.items()}, 0, len(dates))
+
+    def keep(i: int, fields: dict[str, np.ndarray]) -> None:
+        for name in DAILY:
+            cubes[name][i] = fields[name]
+        sums.add(i, fields)
+
+    phase = irrigation_phase(fine, slice(None), seed)
+    cubes.update(_simulate(static, lon, lat, 0, dates, seed, lat_range_of(lat), phase, keep))
+    blocks = block_means([sums.arrays()], cells, len(dates))
     mapped = {**static, **factor_maps(lon, lat, fine.resolution_m, static, seed)}
-    time = pd.DatetimeIndex(np.array(dates, dtype="datetime64[ns]"))
+    time = _time_index(dates)
+    reanalysis, microwave = coarse_datasets(config, blocks, dates)
+    return Inputs(**_with_attrs(config, {"fine": _fine_dataset(fine, mapped, cubes, time),
+                                         "reanalysis": reanalysis, "microwave": microwave}))
+
+
+def _time_index(dates: list[dt.date]) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(np.array(dates, dtype="datetime64[ns]"))
+
+
+def coarse_datasets(config: BasinConfig, blocks: dict[str, np.ndarray],
+                    dates: list[dt.date]) -> tuple[xr.Dataset, xr.Dataset]:
+    """The reanalysis and microwave datasets made from the block means (before attrs).
+
+    Parameters
+    ----------
+    config : BasinConfig
+    blocks : dict of numpy.ndarray
+        From :func:`block_means`.
+    dates : list of datetime.date
+        The output days.
+    """
+    seed = config.data.seed
+    rean_grid, micro_grid = reanalysis_grid(config), microwave_grid(config)
+    time = _time_index(dates)
     months = time.month.to_numpy()
     ordinals = np.array([d.toordinal() for d in dates])
     rean_errors = products.ErrorFields(rean_grid, seed, 800, (30.0, 150.0))
     micro_errors = products.ErrorFields(micro_grid, seed, 810, (40.0, 150.0))
     micro_gaps = products.ErrorFields(micro_grid, seed, 820, (250.0,))
-    lst_d, lst_n = products.reanalysis_lst(cubes["lst_day_block"], cubes["lst_night_block"],
+    lst_d, lst_n = products.reanalysis_lst(blocks["lst_day_block"], blocks["lst_night_block"],
                                            rean_errors, ordinals)
-    reanalysis = {"sm": products.reanalysis_sm(cubes["sm_rean_block"], rean_errors, ordinals),
+    reanalysis = {"sm": products.reanalysis_sm(blocks["sm_rean_block"], rean_errors, ordinals),
                   "lst_day_reanalysis": lst_d, "lst_night_reanalysis": lst_n}
-    block = cubes["sm_micro_block"]
+    block = blocks["sm_micro_block"]
     microwave = {"sm_cci": products.microwave_cci(block, months, micro_errors, micro_gaps, ordinals),
                  "sm_smops": products.microwave_smops(block, micro_errors, ordinals)}
-    attrs = {"crs": config.crs, "synthetic": "true", "seed": str(seed), "basin": config.name,
+    rean = _coarse_dataset(rean_grid, reanalysis, time)
+    micro = _coarse_dataset(micro_grid, microwave, time)
+    rean.attrs["resolution_deg"] = str(rean_grid.resolution_deg)
+    micro.attrs["resolution_deg"] = str(micro_grid.resolution_deg)
+    return rean, micro
+
+
+def _with_attrs(config: BasinConfig, datasets: dict[str, xr.Dataset]) -> dict[str, xr.Dataset]:
+    """Set the attrs every dataset of the twin carries (first, before ``resolution_deg``)."""
+    attrs = {"crs": config.crs, "synthetic": "true", "seed": str(config.data.seed), "basin": config.name,
              "description": DESCRIPTION}
-    datasets = {
-        "fine": _fine_dataset(fine, mapped, cubes, time),
-        "reanalysis": _coarse_dataset(rean_grid, reanalysis, time),
-        "microwave": _coarse_dataset(micro_grid, microwave, time),
-    }
     for ds in datasets.values():
-        ds.attrs.update(attrs)
-    datasets["reanalysis"].attrs["resolution_deg"] = str(rean_grid.resolution_deg)
-    datasets["microwave"].attrs["resolution_deg"] = str(micro_grid.resolution_deg)
-    return Inputs(**datasets)
+        ds.attrs = {**attrs, **ds.attrs}
+    return datasets

@@ -95,6 +95,11 @@ class Weather:
         Degrees east, degrees north and elevation (m) of the points (2-D).
     seed : int
         Seed of the twin.
+    lat_range : tuple of float, optional
+        ``(south, north, centre)`` latitudes (degrees) over which the daily
+        radiation is fitted; default: the minimum, maximum and mean of ``lat``.
+        A band of rows of a larger grid passes the whole grid's values, so
+        that its weather equals that grid's rows bit for bit.
 
     Notes
     -----
@@ -102,7 +107,8 @@ class Weather:
     anomaly is an AR(1) process (lag-1 correlation 0.7, 3 K standard deviation).
     """
 
-    def __init__(self, lon: np.ndarray, lat: np.ndarray, dem: np.ndarray, seed: int) -> None:
+    def __init__(self, lon: np.ndarray, lat: np.ndarray, dem: np.ndarray, seed: int,
+                 lat_range: tuple[float, float, float] | None = None) -> None:
         self.seed = seed
         self.lat = lat
         self.annual_p = annual_precipitation(lon, lat, dem, seed)
@@ -115,8 +121,10 @@ class Weather:
         self._anomaly = None
         # Radiation varies smoothly with latitude: fit a quadratic in latitude
         # for every day of the year (error < 0.01 mm/day over 5 degrees).
-        lat0 = float(np.mean(lat))
-        nodes = np.linspace(float(lat.min()) - 0.01, float(lat.max()) + 0.01, 16)
+        if lat_range is None:
+            lat_range = (float(lat.min()), float(lat.max()), float(np.mean(lat)))
+        south, north, lat0 = lat_range
+        nodes = np.linspace(south - 0.01, north + 0.01, 16)
         doys = np.arange(1, 367)
         table = extraterrestrial_radiation(nodes[None, :], doys[:, None])
         self._ra_coef = np.polynomial.polynomial.polyfit(nodes - lat0, table.T, 2).T.astype(np.float32)

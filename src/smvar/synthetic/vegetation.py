@@ -76,14 +76,17 @@ class Phenology:
         shift = np.clip((dem - 2500.0) / 100.0, 0.0, 20.0)
         self.sos = (_lookup(landcover, 2) + shift).astype(np.float32)
         self.eos = (_lookup(landcover, 3) - shift).astype(np.float32)
-        self._first, self._last = float(self.sos.min()), float(self.eos.max())
+        # Bounds of the season of any cell (elevation only delays the start
+        # and advances the end): the same for every grid and band of rows.
+        self._first = min(values[2] for values in _BY_CLASS.values())
+        self._last = max(values[3] for values in _BY_CLASS.values())
 
     def ndvi(self, doy: int) -> np.ndarray:
         """NDVI of every cell on day of year ``doy`` (float32).
 
-        Far outside the season (60 days before the earliest start or after the
-        latest end) the curve equals the dormant NDVI within 0.1 %: it is
-        returned directly.
+        Far outside the season (60 days before the earliest start of any
+        class or after the latest end) the curve equals the dormant NDVI
+        within 0.1 %: it is returned directly.
         """
         if doy < self._first - 60 or doy > self._last + 60:
             return self.base

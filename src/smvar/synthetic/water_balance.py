@@ -57,10 +57,15 @@ class Bucket:
         Distance to the nearest river, km.
     seed : int
         Seed of the irrigation rotation.
+    phase : numpy.ndarray of int, optional
+        Day (0-9) of every cell in its 10-day irrigation rotation; default:
+        drawn from ``seed`` for the whole array (so it depends on the array's
+        shape). :func:`smvar.synthetic.generate.irrigation_phase` keys it by
+        the cell's place instead.
     """
 
     def __init__(self, soils: dict, landcover: np.ndarray, twi: np.ndarray, river_km: np.ndarray,
-                 seed: int) -> None:
+                 seed: int, phase: np.ndarray | None = None) -> None:
         self.fc = soils["field_capacity"]
         self.sat = soils["saturated_water_content"]
         self.res = soils["residual_water_content"]
@@ -68,8 +73,9 @@ class Bucket:
         self.stress_top = (0.7 * self.fc).astype(np.float32)
         self.irrigated = landcover == 12
         self.glacier = np.flatnonzero(landcover == 15)
-        rng = np.random.default_rng([seed, 601])
-        self.phase = rng.integers(0, 10, size=landcover.shape)
+        if phase is None:
+            phase = np.random.default_rng([seed, 601]).integers(0, 10, size=landcover.shape)
+        self.phase = phase
         gw = 0.10 * np.clip((twi - 14.0) / 6.0, 0.0, 1.0) + 0.12 * np.exp(-river_km / 1.5)
         self.gw_floor = np.minimum(self.res + gw, self.fc).astype(np.float32)
         self.theta = (0.5 * (self.fc + self.res)).astype(np.float32)

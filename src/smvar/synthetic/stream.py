@@ -1,0 +1,391 @@
+"""Write the synthetic twin to disk tile by tile, without holding a daily cube.
+
+Provides
+--------
+write_synthetic_inputs
+    ``write_synthetic_inputs(config, folder) -> folder``: the layout of
+    :func:`smvar.inputs.write_inputs` (``fine.zarr``, ``reanalysis.zarr``,
+    ``microwave.zarr``) holding the values of
+    :func:`smvar.synthetic.generate.generate`, made by one task per band of
+    rows; a killed run resumes from the tiles already written.
+
+Notes
+-----
+Steps (issue 9):
+
+1. The calling process makes the true static fields and the factor maps
+   (2-D; the TWI needs the whole grid), stores the true fields, longitude,
+   latitude and coarse-cell indices as ``.npy`` files in ``FOLDER/.work``
+   and creates ``FOLDER/.fine.zarr.partial``: the static maps written, the
+   daily and monthly arrays declared with chunks ``(chunk_days, tile_rows,
+   nx)`` and ``(n_months, tile_rows, nx)``.
+2. One task per tile of ``tile_rows`` rows (:func:`_tile_task`) runs the day
+   loop, spin-up included, for its rows only; it writes its daily values
+   every ``chunk_days`` output days into its own chunks (no two tasks write
+   the same chunk), then its monthly layers, then the partial sums of the
+   truth and LST per coarse cell (``tile_NNNN.npz``, per noise band, only
+   the coarse rows the tile touches) and last a marker ``tile_NNNN.done``.
+3. The calling process adds the partial sums in band order into the block
+   means (the coarse grids are small), makes the coarse products as
+   :func:`~smvar.synthetic.generate.generate` does and writes the
+   ``.reanalysis.zarr.partial`` and ``.microwave.zarr.partial`` stores.
+4. The three stores are renamed to their final names, a completion marker
+   ``FOLDER/.synthetic.done`` is written and ``.work`` removed.
+
+A task holds its rows' static fields, the model state, a buffer of
+``chunk_days`` days and the coarse partial sums of its rows. Values do not
+depend on ``tile_rows`` or ``chunk_days``: the per-pixel sensor noise and the
+partial sums are keyed by fixed bands of
+:data:`~smvar.synthetic.generate.NOISE_BAND_ROWS` rows, whence ``tile_rows``
+must be a multiple of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import dask.array as da
+import numpy as np
+import zarr
+
+from smvar.atomic import write_text_atomic
+from smvar.config import BasinConfig
+from smvar.grid import analysis_grid, microwave_grid, reanalysis_grid
+from smvar.synthetic.generate import (
+    BLOCK_VARIABLES,
+    DAILY,
+    MONTHLY,
+    NOISE_BAND_ROWS,
+    BlockSums,
+    CoarseCells,
+    _fine_dataset,
+    _months,
+    _simulate,
+    _time_index,
+    _with_attrs,
+    block_means,
+    coarse_datasets,
+    factor_maps,
+    irrigation_phase,
+    lat_range_of,
+    static_fields,
+)
+
+__all__ = ["write_synthetic_inputs"]
+
+GRIDS = ("fine", "reanalysis", "microwave")
+DONE_MARKER = ".synthetic.done"
+WORK = ".work"
+# Bump when the layout of .work or the values change, so old work is not reused.
+_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class _Tile:
+    """One task: rows ``row0 .. row1`` of the fine grid (picklable, small)."""
+
+    folder: str
+    config: BasinConfig
+    number: int
+    row0: int
+    row1: int
+    chunk_days: int
+    run_key: str
+    lat_range: tuple[float, float, float]
+
+
+def write_synthetic_inputs(
+    config: BasinConfig, folder: str | Path, *, chunk_days: int = 31, tile_rows: int = 64,
+    mapper: Callable[[Callable, list], Iterable] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Write the synthetic twin of a basin to ``folder``, tile by tile, resumably.
+
+    Parameters
+    ----------
+    config : BasinConfig
+        The basin parameter file (extent, period, grids, ``data.seed``).
+    folder : str or Path
+        Output folder: gets ``fine.zarr``, ``reanalysis.zarr`` and
+        ``microwave.zarr`` (read them with :func:`smvar.inputs.read_inputs`).
+    chunk_days : int, default 31
+        Output days a tile buffers before writing; the time chunk of the
+        daily fine variables.
+    tile_rows : int, default 64
+        Rows of fine cells per task, a multiple of
+        :data:`~smvar.synthetic.generate.NOISE_BAND_ROWS` (64); the row chunk
+        of the fine variables.
+    mapper : callable, optional
+        ``mapper(fn, items)`` runs ``fn`` on every item and yields as each
+        finishes (results are ignored); default the builtin :func:`map`
+        (in this process, one after another). Pass one that submits to a
+        dask distributed cluster to run tiles in parallel; ``fn`` is a
+        top-level function and the items are small picklable records.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each finished tile;
+        ``done`` counts tiles finished by an earlier, interrupted call too.
+
+    Returns
+    -------
+    Path
+        ``folder``.
+
+    Raises
+    ------
+    ValueError
+        If ``chunk_days`` or ``tile_rows`` is not a positive integer or
+        ``tile_rows`` is not a multiple of 64.
+
+    Notes
+    -----
+    The values equal those of :func:`smvar.synthetic.generate.generate`
+    whatever ``tile_rows`` and ``chunk_days``. Work goes to
+    ``FOLDER/.work`` and ``FOLDER/.GRID.zarr.partial``; the stores get their
+    final names only once all are complete. A call after an interruption with
+    the same configuration, ``tile_rows`` and ``chunk_days`` skips the tiles
+    already finished; other settings restart from scratch. A folder already
+    completed for the same configuration is returned at once.
+    """
+    if int(chunk_days) != chunk_days or chunk_days < 1:
+        raise ValueError(f"write_synthetic_inputs: chunk_days must be a positive integer, not {chunk_days!r}")
+    if int(tile_rows) != tile_rows or tile_rows < 1 or tile_rows % NOISE_BAND_ROWS:
+        raise ValueError(
+            f"write_synthetic_inputs: tile_rows must be a positive multiple of {NOISE_BAND_ROWS} "
+            f"(the rows of a noise band), not {tile_rows!r}"
+        )
+    folder = Path(folder)
+    config_key = _config_key(config)
+    done_marker = folder / DONE_MARKER
+    if _is_complete(folder, config_key):
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    done_marker.unlink(missing_ok=True)
+    work = folder / WORK
+    run_key = _key({"config": config_key, "tile_rows": tile_rows, "chunk_days": chunk_days, "format": _FORMAT})
+    _start_or_resume(folder, work, run_key)
+    if not _valid(work / "stores.done", run_key):
+        lat_range = _prepare(config, folder, work, run_key, chunk_days, tile_rows)
+        _run_tiles(config, folder, work, run_key, chunk_days, tile_rows, lat_range, mapper, progress)
+        _write_coarse(config, folder, work)
+        write_text_atomic(work / "stores.done", run_key)
+    for grid in GRIDS:
+        partial, final = folder / f".{grid}.zarr.partial", folder / f"{grid}.zarr"
+        if partial.exists():  # else renamed by an interrupted call
+            if final.exists():
+                shutil.rmtree(final)
+            partial.rename(final)
+    write_text_atomic(done_marker, json.dumps({"config": config_key, "basin": config.name,
+                                               "seed": config.data.seed}) + "\n")
+    shutil.rmtree(work, ignore_errors=True)
+    return folder
+
+
+# ------------------------------------------------------------------ run state
+def _key(parts: dict) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _config_key(config: BasinConfig) -> str:
+    """The fingerprint of what the twin depends on: every parameter (``config.fingerprint``)."""
+    return config.fingerprint()
+
+
+def _valid(marker: Path, run_key: str) -> bool:
+    return marker.exists() and marker.read_text().strip() == run_key
+
+
+def _is_complete(folder: Path, config_key: str) -> bool:
+    marker = folder / DONE_MARKER
+    if not marker.exists() or not all((folder / f"{grid}.zarr").exists() for grid in GRIDS):
+        return False
+    try:
+        return json.loads(marker.read_text()).get("config") == config_key
+    except (json.JSONDecodeError, AttributeError):
+        return False
+
+
+def _start_or_resume(folder: Path, work: Path, run_key: str) -> None:
+    """Keep the work of an interrupted call with the same settings; else start afresh."""
+    if _valid(work / "run.key", run_key):
+        return
+    shutil.rmtree(work, ignore_errors=True)
+    for grid in GRIDS:
+        shutil.rmtree(folder / f".{grid}.zarr.partial", ignore_errors=True)
+    work.mkdir(parents=True)
+    write_text_atomic(work / "run.key", run_key)
+
+
+# ------------------------------------------------------------- static fields
+def _prepare(config: BasinConfig, folder: Path, work: Path, run_key: str, chunk_days: int,
+             tile_rows: int) -> tuple[float, float, float]:
+    """Static fields to ``.work``, the fine store's template; returns the grid's latitude range."""
+    frame = work / "frame.json"
+    if _valid(work / "static.done", run_key):
+        return tuple(json.loads(frame.read_text()))
+    for old in work.glob("tile_*"):
+        old.unlink()
+    seed = config.data.seed
+    fine = analysis_grid(config)
+    lon, lat = fine.lonlat
+    static = static_fields(lon, lat, fine.resolution_m, seed)
+    arrays = {**{f"static_{name}": values for name, values in static.items()}, "lon": lon, "lat": lat}
+    for name, grid in (("reanalysis", reanalysis_grid(config)), ("microwave", microwave_grid(config))):
+        arrays[f"index_{name}"] = CoarseCells(fine, grid).index
+    static_dir = work / "static"
+    static_dir.mkdir(exist_ok=True)
+    for name, values in arrays.items():
+        np.save(static_dir / f"{name}.npy", values)
+    lat_range = lat_range_of(lat)
+    write_text_atomic(frame, json.dumps(lat_range))
+    mapped = {**static, **factor_maps(lon, lat, fine.resolution_m, static, seed)}
+    del arrays, static, lon, lat
+    dates = config.dates()
+    months = _months(dates)
+    n_rows, n_cols = fine.shape
+    cubes: dict = {"month": np.asarray(months)}
+    for name in DAILY:
+        cubes[name] = da.empty((len(dates), n_rows, n_cols), chunks=(chunk_days, tile_rows, n_cols),
+                               dtype=np.float32)
+    for name in MONTHLY:
+        cubes[name] = da.empty((len(months), n_rows, n_cols), chunks=(len(months), tile_rows, n_cols),
+                               dtype=np.float32)
+    ds = _fine_dataset(fine, mapped, cubes, _time_index(dates))
+    ds = _with_attrs(config, {"fine": ds})["fine"]
+    for name in ds.data_vars:
+        if ds[name].dims == ("y", "x"):
+            ds[name].encoding["chunks"] = (tile_rows, n_cols)
+    partial = folder / ".fine.zarr.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    # Metadata, coordinates and the (numpy) static maps now; the (dask)
+    # daily and monthly arrays are only declared: the tiles fill them.
+    ds.to_zarr(partial, mode="w", consolidated=True, compute=False)
+    write_text_atomic(work / "static.done", run_key)
+    return lat_range
+
+
+# --------------------------------------------------------------------- tiles
+def _run_tiles(config: BasinConfig, folder: Path, work: Path, run_key: str, chunk_days: int,
+               tile_rows: int, lat_range: tuple[float, float, float],
+               mapper: Callable[[Callable, list], Iterable] | None,
+               progress: Callable[[int, int], None] | None) -> None:
+    n_rows = analysis_grid(config).shape[0]
+    tiles = [_Tile(str(folder), config, k, row0, min(row0 + tile_rows, n_rows), chunk_days, run_key,
+                   tuple(lat_range))
+             for k, row0 in enumerate(range(0, n_rows, tile_rows))]
+    todo = [tile for tile in tiles if not _tile_done(work, tile)]
+    done = len(tiles) - len(todo)
+    if progress is not None and done:
+        progress(done, len(tiles))
+    for _ in (mapper or map)(_tile_task, todo):
+        done += 1
+        if progress is not None:
+            progress(done, len(tiles))
+    missing = [tile.number for tile in tiles if not _tile_done(work, tile)]
+    if missing:
+        raise RuntimeError(f"write_synthetic_inputs: tiles {missing} of {folder} did not finish; "
+                           "the mapper must run every item (call again to resume)")
+
+
+def _tile_done(work: Path, tile: _Tile) -> bool:
+    return _valid(work / f"tile_{tile.number:04d}.done", tile.run_key) and \
+        (work / f"tile_{tile.number:04d}.npz").exists()
+
+
+def _tile_task(tile: _Tile) -> int:
+    """Run the day loop for one tile and write its part of the fine store; returns the tile number.
+
+    Reads the rows' true static fields from ``.work/static``; writes the
+    daily fine variables every ``chunk_days`` output days and the monthly
+    ones at the end into ``.fine.zarr.partial``, the coarse partial sums to
+    ``.work/tile_NNNN.npz`` and last the marker ``.work/tile_NNNN.done``.
+    """
+    folder = Path(tile.folder)
+    work = folder / WORK
+    config = tile.config
+    seed = config.data.seed
+    rows = slice(tile.row0, tile.row1)
+    static_dir = work / "static"
+
+    def load(name: str) -> np.ndarray:
+        return np.array(np.load(static_dir / f"{name}.npy", mmap_mode="r")[rows])
+
+    static = {path.stem[len("static_"):]: load(path.stem) for path in sorted(static_dir.glob("static_*.npy"))}
+    lon, lat = load("lon"), load("lat")
+    fine = analysis_grid(config)
+    dates = config.dates()
+    n_cols = fine.shape[1]
+    n_lon = {"reanalysis": reanalysis_grid(config).shape[1], "microwave": microwave_grid(config).shape[1]}
+    sums = BlockSums({name: load(f"index_{name}") for name in BLOCK_VARIABLES}, n_lon, tile.row0, len(dates))
+    store = zarr.open_group(str(folder / ".fine.zarr.partial"), mode="r+")
+    size = tile.chunk_days
+    buffers = {name: np.empty((size, tile.row1 - tile.row0, n_cols), dtype=np.float32) for name in DAILY}
+
+    def keep(i: int, fields: dict[str, np.ndarray]) -> None:
+        for name in DAILY:
+            buffers[name][i % size] = fields[name]
+        sums.add(i, fields)
+        if (i + 1) % size == 0 or i == len(dates) - 1:
+            start = i - i % size
+            for name in DAILY:
+                store[name][start:i + 1, rows, :] = buffers[name][:i + 1 - start]
+
+    phase = irrigation_phase(fine, rows, seed)
+    monthly = _simulate(static, lon, lat, tile.row0, dates, seed, tile.lat_range, phase, keep)
+    for name in MONTHLY:
+        store[name][:, rows, :] = monthly[name]
+    _save_npz(work / f"tile_{tile.number:04d}.npz", sums.arrays())
+    write_text_atomic(work / f"tile_{tile.number:04d}.done", tile.run_key)
+    return tile.number
+
+
+def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """``numpy.savez`` via a temporary name and a rename."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# -------------------------------------------------------------------- coarse
+def _write_coarse(config: BasinConfig, folder: Path, work: Path) -> None:
+    """Block means from the tiles' partial sums, then the coarse products' stores."""
+    fine = analysis_grid(config)
+    dates = config.dates()
+    cells = {"reanalysis": CoarseCells(fine, reanalysis_grid(config)),
+             "microwave": CoarseCells(fine, microwave_grid(config))}
+
+    def parts():
+        for path in sorted(work.glob("tile_*.npz")):
+            with np.load(path) as arrays:
+                yield dict(arrays)
+
+    blocks = block_means(parts(), cells, len(dates))
+    rean, micro = coarse_datasets(config, blocks, dates)
+    datasets = _with_attrs(config, {"reanalysis": rean, "microwave": micro})
+    for grid, ds in datasets.items():
+        partial = folder / f".{grid}.zarr.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        _chunked_by_time(ds).to_zarr(partial, mode="w", consolidated=True)
+
+
+def _chunked_by_time(ds):
+    """As :func:`smvar.inputs.write_inputs` stores a dataset: time chunks of 31 days."""
+    ds = ds.copy()
+    for name in ds.variables:
+        ds[name].encoding.pop("chunks", None)
+        ds[name].encoding.pop("preferred_chunks", None)
+    if "time" in ds.dims:
+        ds = ds.chunk({"time": 31})
+    return ds
+
