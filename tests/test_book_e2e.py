@@ -27,7 +27,14 @@ def built_book(tmp_path_factory) -> Path:
         pytest.skip("MathJax is not vendored: run `make vendor` (make test does it)")
     run_dir = tmp_path_factory.mktemp("run")
     out = tmp_path_factory.mktemp("book")
-    assert main(["run", str(REPO / "data" / "basins" / "small.yaml"), "--out", str(run_dir), "--quiet"]) == 0
+    # The default path: `smvar run` starts a local dask cluster for the notebooks.
+    previous = os.environ.pop("SMVAR_SCHEDULER", None)
+    try:
+        assert main(["run", str(REPO / "data" / "basins" / "small.yaml"), "--out", str(run_dir), "--quiet",
+                     "--workers", "2"]) == 0
+    finally:
+        if previous is not None:
+            os.environ["SMVAR_SCHEDULER"] = previous
     assert main(["book", str(run_dir), "--out", str(out)]) == 0
     return out
 

@@ -147,3 +147,13 @@ def test_the_run_default_correction_is_interpolated_and_the_paper_rule_is_one_se
     assert DownscalingSection(correction="even").correction == "even"
     with pytest.raises(ValueError):
         DownscalingSection(correction="nearest")
+
+
+def test_alternative_rule_equals_a_separate_run_with_that_rule(case):
+    config, inputs, _, grids, result = case
+    both = downscale(inputs, *grids, config, correction="even", alternative="interpolated")
+    alone = downscale(inputs, *grids, config, correction="interpolated")
+    xr.testing.assert_equal(both.sm, result.sm)
+    np.testing.assert_array_equal(both.sm_alternative.values, alone.sm.values)
+    assert both.sm_alternative.attrs["correction"] == "interpolated"
+    assert result.sm_alternative is None

@@ -2,7 +2,7 @@
 
 Commands
 --------
-smvar run BASIN.yaml [--out RUN_DIR] [--only NAME] [--force]
+smvar run BASIN.yaml [--out RUN_DIR] [--only NAME] [--force] [--scheduler ADDRESS] [--workers N] [--memory-limit 3GB]
     Execute every notebook for a basin (papermill), resuming where it stopped.
 smvar book [RUN_DIR] [--out DIR]
     Build the HTML book from a run's executed notebooks (no code is executed).
@@ -38,7 +38,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from smvar.config import load_config
     from smvar.runner import run_notebooks
 
-    config = load_config(args.basin)
+    config = _with_compute_options(load_config(args.basin), args)
     run_dir = Path(args.out) if args.out else default_run_dir(config.name)
     report = run_notebooks(config, run_dir, only=args.only, force=args.force,
                            progress=not args.quiet)
@@ -48,6 +48,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if report.not_selected:
         print(f"not selected (--only): {', '.join(report.not_selected)}")
     return 0
+
+
+def _with_compute_options(config, args: argparse.Namespace):
+    """The config with ``--scheduler``, ``--workers`` and ``--memory-limit`` put into its compute section."""
+    from pydantic import ValidationError
+
+    from smvar.config import ComputeSection, ConfigError
+
+    given = {"scheduler": args.scheduler, "workers": args.workers, "memory_limit": args.memory_limit}
+    given = {name: value for name, value in given.items() if value is not None}
+    if not given:
+        return config
+    try:
+        compute = ComputeSection(**{**config.compute.model_dump(), **given})
+    except ValidationError as exc:
+        problems = "; ".join(f"--{'-'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}"
+                             for e in exc.errors())
+        raise ConfigError(f"smvar run: {problems}") from None
+    return config.model_copy(update={"compute": compute})
 
 
 def _cmd_book(args: argparse.Namespace) -> int:
@@ -74,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--only", help="execute this notebook only (name without .py)")
     run.add_argument("--force", action="store_true", help="execute even up-to-date notebooks")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--scheduler", help="dask scheduler address (tcp://HOST:PORT) of a running cluster, "
+                                         "or 'synchronous'; default: a local cluster (compute.scheduler)")
+    run.add_argument("--workers", type=int, help="worker processes of the local cluster (compute.workers)")
+    run.add_argument("--memory-limit", help="memory per worker of the local cluster, e.g. 3GB (compute.memory_limit)")
     run.set_defaults(handler=_cmd_run)
 
     book = sub.add_parser("book", help="build the HTML book from a run folder")

@@ -33,6 +33,7 @@ from pathlib import Path
 import yaml
 
 from smvar.atomic import write_text_atomic
+from smvar.compute import SCHEDULER_VARIABLE
 from smvar.config import BasinConfig
 
 __all__ = ["project_root", "notebook_order", "run_notebooks", "NotebookFailed", "RunReport"]
@@ -188,10 +189,12 @@ def run_notebooks(
         folder.mkdir(parents=True, exist_ok=True)
     state_file = run_dir / ".smvar" / "state.json"
     state = _load_state(state_file)
+    basin = config.to_dict()
+    basin.pop("compute", None)  # where the work runs changes no result, so no notebook's key
     parameters = {
         "basin_file": config.source_file,
         "run_dir": str(run_dir),
-        "basin": config.to_dict(),
+        "basin": basin,
     }
     package = _package_fingerprint()
     kernel = _kernel_name()
@@ -200,27 +203,61 @@ def run_notebooks(
     not_selected: list[str] = []
     upstream = ""
     bar = tqdm(names, desc="notebooks", unit="nb", disable=not progress)
-    for name in bar:
-        bar.set_postfix_str(name)
-        source_path = root / "notebooks" / f"{name}.py"
-        source = source_path.read_text(encoding="utf-8")
-        key = _cache_key(source, parameters, upstream, package)
-        upstream = key
-        output = out_dir / f"{name}.ipynb"
-        if only is not None and only != name:
-            not_selected.append(name)
-            continue
-        if not force and state.get(name) == key and output.is_file():
-            skipped.append(name)
-            continue
-        notebook = _tag_parameter_cells(jupytext.reads(source, fmt="py:percent"))
-        converted = source_dir / f"{name}.ipynb"
-        nbformat.write(notebook, converted)
-        _execute_one(name, converted, output, parameters, root, kernel, progress)
-        state[name] = key
-        _save_state(state_file, state)
-        executed.append(name)
+    with _NotebookCluster(config, progress) as cluster:
+        for name in bar:
+            bar.set_postfix_str(name)
+            source_path = root / "notebooks" / f"{name}.py"
+            source = source_path.read_text(encoding="utf-8")
+            key = _cache_key(source, parameters, upstream, package)
+            upstream = key
+            output = out_dir / f"{name}.ipynb"
+            if only is not None and only != name:
+                not_selected.append(name)
+                continue
+            if not force and state.get(name) == key and output.is_file():
+                skipped.append(name)
+                continue
+            notebook = _tag_parameter_cells(jupytext.reads(source, fmt="py:percent"))
+            converted = source_dir / f"{name}.ipynb"
+            nbformat.write(notebook, converted)
+            cluster.start()
+            _execute_one(name, converted, output, parameters, root, kernel, progress)
+            state[name] = key
+            _save_state(state_file, state)
+            executed.append(name)
     return RunReport(executed=executed, skipped=skipped, run_dir=run_dir, not_selected=not_selected)
+
+
+class _NotebookCluster:
+    """One dask cluster for every notebook of a run, started when the first notebook executes.
+
+    The notebooks' kernels find it through ``SMVAR_SCHEDULER``
+    (:data:`smvar.compute.SCHEDULER_VARIABLE`). If that variable is already
+    set, it is left as it is and no cluster is started here.
+    """
+
+    def __init__(self, config: BasinConfig, progress: bool) -> None:
+        self.config, self.progress = config, progress
+        self.executor = None
+        self.previous = os.environ.get(SCHEDULER_VARIABLE)
+
+    def start(self) -> None:
+        if self.executor is not None or self.previous:
+            return
+        from smvar.compute import open_executor
+
+        self.executor = open_executor(self.config.compute, quiet=not self.progress,
+                                      echo=print if self.progress else None)
+        os.environ[SCHEDULER_VARIABLE] = self.executor.description
+
+    def __enter__(self) -> "_NotebookCluster":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.executor is not None:
+            self.executor.close()
+            if self.previous is None:
+                os.environ.pop(SCHEDULER_VARIABLE, None)
 
 
 def _tag_parameter_cells(notebook):

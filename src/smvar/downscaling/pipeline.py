@@ -90,6 +90,8 @@ class DownscalingResult:
         water content), ``n_valid`` (pixels with a value) and
         ``max_cell_shift`` (largest change, m3 m-3, that clipping made to the
         mean of a 0.25 degree cell: the departure from Eq. 3-4's exact mean).
+    sm_alternative : xarray.DataArray or None
+        Like ``sm`` with the ``alternative`` rule of :func:`downscale`, if asked.
     """
 
     sm: xr.DataArray
@@ -97,6 +99,7 @@ class DownscalingResult:
     sources: xr.DataArray
     delta: xr.DataArray
     clipping: xr.Dataset
+    sm_alternative: xr.DataArray | None = None
 
     def summary(self) -> dict[str, float]:
         """Shares of fallbacks and sources, and clipped shares, as plain numbers."""
@@ -122,7 +125,6 @@ class _Static:
     index01: np.ndarray  # (ny, nx) 0.1 degree cell of each fine cell
     group01: np.ndarray  # majority group of each 0.1 degree cell, -1 if unused
     smooth: tuple[np.ndarray, np.ndarray] | None  # bilinear corners and weights, or None
-    keep_cell_means: bool  # False for the "interpolated" correction
 
 
 def downscale(
@@ -136,6 +138,8 @@ def downscale(
     basin_fraction: float = 0.5,
     min_dlst_std: float = 0.1,
     correction: str = "even",
+    alternative: str | None = None,
+    warn_empty_months: bool = True,
 ) -> DownscalingResult:
     """Daily 1 km soil moisture by Eq. 1-4 of Yin et al. 2023.
 
@@ -167,6 +171,12 @@ def downscale(
         interpolated bilinearly between cell centres and left so; the cell
         means are then close to, not equal to, the product's values. The
         parameter file's ``downscaling.correction`` chooses it in a run.
+    alternative : str, optional
+        A second rule, applied to the same Eq. 2 field; its clipped result is
+        returned as ``sm_alternative`` (for comparing the rules on the twin).
+    warn_empty_months : bool, default True
+        False when the caller downscales a run in pieces and warns once about
+        the whole (:mod:`smvar.downscaling.stream`).
 
     Returns
     -------
@@ -178,31 +188,41 @@ def downscale(
         Naming the month, when a month has no valid reanalysis data (its days
         get no value) or no valid 0.25 degree value (its days stay uncorrected).
     """
+    if alternative is not None and alternative not in CORRECTIONS:
+        raise ValueError(f"downscale: alternative={alternative!r}; use one of {', '.join(CORRECTIONS)}")
     if correction not in CORRECTIONS:
         raise ValueError(f"downscale: correction={correction!r}; use 'even' (Eq. 4 of the paper), "
                          "'smooth' or 'interpolated'")
     fine, re, mw = inputs.fine, inputs.reanalysis, inputs.microwave
     _check_inputs(fine, re, mw, fine_grid, reanalysis_grid, microwave_grid)
     settings = config.downscaling
-    static = _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction, correction)
+    rules = (correction,) if alternative is None else (correction, alternative)
+    static = _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction, rules)
     basin01 = static.group01 >= 0
     times = fine["time"]
     re = _on_days(re, times, "reanalysis")
     mw = _on_days(mw, times, "microwave")
     n_days, (ny, nx) = times.size, fine_grid.shape
     out = np.full((n_days, ny * nx), np.nan, dtype=np.float32)
+    out_alt = None if alternative is None else np.full((n_days, ny * nx), np.nan, dtype=np.float32)
     fits, sources, deltas, clip = [], [], [], []
     for start in range(0, n_days, block_days):
         days = slice(start, min(start + block_days, n_days))
         fit, source, delta, counts, values = _one_block(
-            fine, re, mw, days, static, basin01, settings, min_dlst_std
+            fine, re, mw, days, static, basin01, settings, min_dlst_std, rules
         )
-        out[days][:, static.pixels] = values
+        out[days][:, static.pixels] = values[0]
+        if out_alt is not None:
+            out_alt[days][:, static.pixels] = values[1]
         fits.append(fit), sources.append(source), deltas.append(delta), clip.append(counts)
     result = _assemble(out.reshape(n_days, ny, nx), times, fine_grid, microwave_grid,
                        fits, sources, deltas, clip)
     result.sm.attrs["correction"] = correction
-    _warn_empty_months(result)
+    if out_alt is not None:
+        result.sm_alternative = result.sm.copy(data=out_alt.reshape(n_days, ny, nx))
+        result.sm_alternative.attrs["correction"] = alternative
+    if warn_empty_months:
+        _warn_empty_months(result)
     return result
 
 
@@ -233,7 +253,7 @@ def monthly_mean(daily: xr.DataArray) -> xr.DataArray:
 
 
 # ---------------------------------------------------------------- the steps
-def _one_block(fine, re, mw, days, static, basin01, settings, min_dlst_std):
+def _one_block(fine, re, mw, days, static, basin01, settings, min_dlst_std, rules):
     ny, nx = fine.sizes["y"], fine.sizes["x"]
     lst_day = _load(fine["lst_day"], days).reshape(-1, ny * nx)
     lst_night = _load(fine["lst_night"], days).reshape(-1, ny * nx)
@@ -255,11 +275,17 @@ def _one_block(fine, re, mw, days, static, basin01, settings, min_dlst_std):
     n_t = theta.shape[0]
     coarse, source = coarse_product(_load(mw["sm_cci"], days).reshape(n_t, -1),
                                     _load(mw["sm_smops"], days).reshape(n_t, -1))
-    corrected, delta = correct_to_coarse(theta, static.cell25, coarse, static.smooth, static.keep_cell_means)
-    clipped, n_low, n_high = clip_to_range(corrected, static.upper)
-    shift = _max_cell_shift(clipped - corrected, corrected, static.cell25, coarse.shape[1])
-    counts = np.stack([n_low, n_high, np.isfinite(clipped).sum(axis=1)], axis=1)
-    return fit, source, delta, (counts, shift), clipped.astype(np.float32)
+    values = []
+    for k, rule in enumerate(rules):
+        smooth = static.smooth if rule != "even" else None
+        corrected, delta_k = correct_to_coarse(theta, static.cell25, coarse, smooth, rule != "interpolated")
+        clipped, n_low, n_high = clip_to_range(corrected, static.upper)
+        if k == 0:  # the records describe the run's own rule
+            delta = delta_k
+            shift = _max_cell_shift(clipped - corrected, corrected, static.cell25, coarse.shape[1])
+            counts = np.stack([n_low, n_high, np.isfinite(clipped).sum(axis=1)], axis=1)
+        values.append(clipped.astype(np.float32))
+    return fit, source, delta, (counts, shift), values
 
 
 def _max_cell_shift(change: np.ndarray, values: np.ndarray, cell: np.ndarray, n_cells: int) -> np.ndarray:
@@ -273,7 +299,7 @@ def _max_cell_shift(change: np.ndarray, values: np.ndarray, cell: np.ndarray, n_
     return shift.reshape(n_days, n_cells).max(axis=1, initial=0.0)
 
 
-def _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction, correction) -> _Static:
+def _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction, rules) -> _Static:
     basin = np.asarray(fine["basin_mask"].values) > 0
     group = group_land_cover(np.asarray(fine["landcover"].values))
     index01 = fine_to_coarse_index(fine_grid, reanalysis_grid)
@@ -285,13 +311,12 @@ def _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction, co
     pixels = np.flatnonzero(basin.ravel() & (index25.ravel() >= 0) & (group.ravel() >= 0))
     upper = np.asarray(fine["saturated_water_content"].values, dtype=np.float64).ravel()[pixels]
     smooth = None
-    if correction in ("smooth", "interpolated"):
+    if {"smooth", "interpolated"} & set(rules):
         lon, lat = fine_grid.lonlat
         smooth = bilinear_weights(microwave_grid.lat, microwave_grid.lon,
                                   lat.ravel()[pixels], lon.ravel()[pixels])
     return _Static(pixels=pixels, cell25=index25.ravel()[pixels], group=group.ravel()[pixels],
-                   upper=upper, index01=index01, group01=group01, smooth=smooth,
-                   keep_cell_means=correction != "interpolated")
+                   upper=upper, index01=index01, group01=group01, smooth=smooth)
 
 
 def _load(var: xr.DataArray, days: slice) -> np.ndarray:

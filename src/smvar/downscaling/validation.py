@@ -46,6 +46,7 @@ __all__ = [
     "bilinear_baseline",
     "daily_errors",
     "twin_skill",
+    "skill_summary",
     "coefficients_by_month",
 ]
 
@@ -271,15 +272,19 @@ def twin_skill(
     base = daily_errors(baseline.where(both), truth, mask)
     daily = pd.concat({"downscaled": ours, "baseline": base}, axis=1)
     daily.columns = [f"{metric}_{name}" for name, metric in daily.columns]
+    return daily, skill_summary(daily)
+
+
+def skill_summary(daily: pd.DataFrame) -> dict[str, float]:
+    """The summary of :func:`twin_skill` from its daily table (also from blocks of days joined)."""
     both = daily[["rmse_downscaled", "rmse_baseline"]].dropna()
-    summary = {
+    return {
         "median_rmse_downscaled": float(both["rmse_downscaled"].median()),
         "median_rmse_baseline": float(both["rmse_baseline"].median()),
         "share_days_better": float((both["rmse_downscaled"] < both["rmse_baseline"]).mean()),
         "median_rmse_reduction": float((1 - both["rmse_downscaled"] / both["rmse_baseline"]).median()),
         "n_days": int(len(both)),
     }
-    return daily, summary
 
 
 def coefficients_by_month(coefficients: xr.Dataset) -> pd.DataFrame:

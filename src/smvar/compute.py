@@ -1,0 +1,203 @@
+"""Where the work of a run executes: a dask distributed cluster, or this process.
+
+Provides
+--------
+Executor
+    Runs a list of independent tasks (a day block of the downscaling, a row
+    band of the synthetic twin, a month of the detectors) and returns their
+    results in order, with a progress bar. On a cluster the tasks go to its
+    workers; a worker that dies has its task rerun on another one.
+open_executor
+    The executor a run's ``compute`` settings ask for: a local cluster sized to
+    the machine (the default), a running cluster at an address, or
+    ``synchronous`` (in this process, for debugging and tests).
+shared_executor
+    One executor per process, opened on first use and closed at exit, so that
+    every step of a notebook uses the same cluster.
+SCHEDULER_VARIABLE
+    ``SMVAR_SCHEDULER``: an environment variable that overrides
+    ``compute.scheduler``. ``smvar run`` starts one cluster and sets it, so the
+    notebooks it executes all attach to that cluster.
+
+Notes
+-----
+Tasks are plain top-level functions of picklable arguments that read their
+inputs from, and write their outputs to, the run folder (Zarr stores and
+small files), so what travels between processes is a few kilobytes per task.
+The same code runs whichever executor is used, which is what makes a cluster
+run identical to a single-process one.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+
+if TYPE_CHECKING:
+    from smvar.config import ComputeSection
+
+__all__ = ["Executor", "open_executor", "shared_executor", "close_shared_executor", "SCHEDULER_VARIABLE",
+           "default_workers"]
+
+SCHEDULER_VARIABLE = "SMVAR_SCHEDULER"
+
+
+def default_workers() -> int:
+    """Worker processes of a local cluster when none is set: the CPU cores available."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Executor:
+    """Runs independent tasks here or on a dask distributed cluster.
+
+    Attributes
+    ----------
+    client : distributed.Client or None
+        None runs every task in this process, in order.
+    description : str
+        What runs the tasks, for messages (``"synchronous"``, the address...).
+    quiet : bool
+        No progress bars.
+    """
+
+    client: Any = None
+    description: str = "synchronous"
+    quiet: bool = False
+    _cluster: Any = field(default=None, repr=False)
+
+    def map(self, function: Callable[[Any], Any], items: Sequence[Any], label: str = "tasks") -> list[Any]:
+        """``[function(item) for item in items]``, on the workers if there is a cluster.
+
+        Results come back in the order of ``items``. An error in a task is
+        raised here, after the other tasks have been cancelled.
+        """
+        items = list(items)
+        if not items:
+            return []
+        if self.client is None:
+            return [function(item) for item in self._progress(items, label)]
+        from distributed import as_completed
+
+        futures = self.client.map(function, items, pure=False)
+        position = {future.key: k for k, future in enumerate(futures)}
+        results: list[Any] = [None] * len(items)
+        try:
+            for future in self._progress(as_completed(futures), label, total=len(items)):
+                results[position[future.key]] = future.result()
+        except BaseException:
+            self.client.cancel(futures)
+            raise
+        return results
+
+    def _progress(self, iterable: Iterable, label: str, total: int | None = None) -> Iterable:
+        if self.quiet:
+            return iterable
+        from tqdm.auto import tqdm
+
+        return tqdm(iterable, total=total, desc=label, unit="task", file=sys.stderr, leave=False)
+
+    def close(self) -> None:
+        """Close the client and, if this executor started it, the local cluster."""
+        if self.client is not None:
+            self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self.client = self._cluster = None
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_executor(settings: "ComputeSection", *, quiet: bool = False,
+                  echo: Callable[[str], None] | None = print, connect_timeout: str = "20s") -> Executor:
+    """The executor of a run's ``compute`` settings (``SMVAR_SCHEDULER`` overrides the scheduler).
+
+    Parameters
+    ----------
+    settings : smvar.config.ComputeSection
+        ``scheduler`` (None: a new local cluster; ``"synchronous"``; or an
+        address), and for a local cluster ``workers``, ``threads_per_worker``
+        and ``memory_limit`` (per worker, e.g. ``"3GB"``).
+    quiet : bool
+        No progress bars.
+    echo : callable or None
+        Where to say which cluster is used and its dashboard address.
+    connect_timeout : str
+        How long to wait for a scheduler at an address.
+
+    Returns
+    -------
+    Executor
+        Close it (or use it in a ``with`` block) when done.
+    """
+    scheduler = os.environ.get(SCHEDULER_VARIABLE) or settings.scheduler
+    say = echo or (lambda text: None)
+    if scheduler == "synchronous":
+        return Executor(None, "synchronous", quiet)
+    from distributed import Client
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=connect_timeout)
+        except OSError as exc:
+            raise RuntimeError(
+                f"compute.scheduler: no dask scheduler answers at {scheduler} ({exc}); start the "
+                "cluster first, correct the address, or leave compute.scheduler out for a local cluster"
+            ) from None
+        say(f"dask: using the cluster at {scheduler}; dashboard {client.dashboard_link}")
+        return Executor(client, scheduler, quiet)
+    cluster = _local_cluster(settings)
+    client = Client(cluster)
+    workers = len(cluster.workers)
+    say(f"dask: local cluster of {workers} worker process{'es' if workers > 1 else ''} "
+        f"at {cluster.scheduler_address}; dashboard {client.dashboard_link}")
+    return Executor(client, cluster.scheduler_address, quiet, _cluster=cluster)
+
+
+def _local_cluster(settings: "ComputeSection"):
+    import dask
+    from distributed import LocalCluster
+
+    workers = settings.workers or default_workers()
+    memory = settings.memory_limit or "auto"
+    # Work is split into tasks small enough for one worker each; spilling is
+    # the wrong remedy here, pausing and a clear kill are the right ones.
+    with dask.config.set({"distributed.worker.daemon": False,
+                          "distributed.worker.memory.spill": False,
+                          "distributed.worker.memory.target": False,
+                          "distributed.logging.distributed": "error"}):
+        return LocalCluster(n_workers=workers, threads_per_worker=settings.threads_per_worker,
+                            memory_limit=memory, processes=True, host="127.0.0.1",
+                            dashboard_address="127.0.0.1:0", silence_logs=40)
+
+
+_SHARED: dict[str, Executor] = {}
+
+
+def shared_executor(settings: "ComputeSection", *, quiet: bool = False) -> Executor:
+    """This process's executor for these settings, opened on first use and closed at exit."""
+    key = os.environ.get(SCHEDULER_VARIABLE) or repr(settings)
+    executor = _SHARED.get(key)
+    if executor is None:
+        executor = _SHARED[key] = open_executor(settings, quiet=quiet)
+    return executor
+
+
+def close_shared_executor() -> None:
+    """Close every executor :func:`shared_executor` opened (also done at exit)."""
+    while _SHARED:
+        _, executor = _SHARED.popitem()
+        executor.close()
+
+
+atexit.register(close_shared_executor)

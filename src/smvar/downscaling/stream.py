@@ -1,0 +1,391 @@
+"""The downscaling of a whole run, streamed through Zarr in independent tasks (issue 9).
+
+Provides
+--------
+downscale_streamed
+    Inputs folder (Zarr, :func:`smvar.inputs.read_inputs`) to the run's
+    downscaling artifacts, in tasks an :class:`smvar.compute.Executor` runs
+    here or on a dask cluster. No task holds more than one block of days.
+StreamedDownscaling
+    What it returns: monthly means, the Fig. 2 validation, the Eq. 1
+    coefficients, the records' summary and, on the twin, the daily skill.
+day_blocks, default_chunk_days
+    How the days are cut into tasks.
+
+Notes
+-----
+Stage 1, one task per block of days (at most ``chunk_days`` days, never
+across the end of a month): Eq. 1-4 on the block (:func:`smvar.downscaling.downscale`),
+its daily 1 km field written into ``sm_daily.zarr`` (one Zarr chunk per day,
+so two tasks never write the same chunk) and its records (coefficients,
+sources, Δθ, clipping and, on the twin, the daily skill of both correction
+rules) saved to ``blocks/NNNN.pickle``.
+
+Stage 2, one task per month: the monthly means of the downscaled field, the
+reference, and on the twin the truth and the bilinear baseline, accumulated
+over slices of the month's days, saved to ``months/MM.pickle``.
+
+Every task's file carries the run's key and is written under a temporary name
+and renamed. A rerun skips the tasks whose file is there with the same key,
+so a run that was killed resumes where it stopped; a task that was killed
+half-way is simply done again (its writes are idempotent).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from smvar.atomic import write_text_atomic
+
+if TYPE_CHECKING:
+    from smvar.compute import Executor
+    from smvar.config import BasinConfig
+
+__all__ = ["StreamedDownscaling", "downscale_streamed", "day_blocks", "default_chunk_days"]
+
+CELL_DAYS_PER_TASK = 7_500_000  # about 1 GB of working memory per task
+
+
+def default_chunk_days(n_cells: int) -> int:
+    """Days per task when ``compute.chunk_days`` is not set: about 7.5 million cell-days, 1 to 31."""
+    return int(np.clip(CELL_DAYS_PER_TASK // max(n_cells, 1), 1, 31))
+
+
+def day_blocks(times: pd.DatetimeIndex, chunk_days: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` index ranges of at most ``chunk_days`` days, each within one month."""
+    if chunk_days < 1:
+        raise ValueError(f"day_blocks: chunk_days={chunk_days}; it must be at least 1")
+    months = times.year * 12 + times.month
+    edges = np.flatnonzero(np.diff(months)) + 1
+    blocks = []
+    for start, stop in zip(np.r_[0, edges], np.r_[edges, len(times)]):
+        for first in range(int(start), int(stop), chunk_days):
+            blocks.append((first, min(first + chunk_days, int(stop))))
+    return blocks
+
+
+@dataclass
+class StreamedDownscaling:
+    """The artifacts of :func:`downscale_streamed` (all small, in memory).
+
+    Attributes
+    ----------
+    monthly : xarray.Dataset, (month, y, x)
+        ``sm`` (m3 m-3) and ``sm_reference``; on the twin also ``sm_truth``
+        and ``sm_baseline``; ``basin_mask`` and ``reach``.
+    validation, samples : pandas.DataFrame
+        Fig. 2 (:func:`smvar.downscaling.validate_against_reference`).
+    coefficients : pandas.DataFrame
+        :func:`smvar.downscaling.coefficients_by_month`.
+    summary : dict
+        ``downscaling`` (shares of fallbacks, sources, clipping); on the twin
+        ``twin`` and ``twin_alternative`` (:func:`smvar.downscaling.validation.skill_summary`).
+    daily_skill : pandas.DataFrame or None
+        The twin's daily RMSE, R and ubRMSE of the run's rule and the baseline.
+    daily : Path
+        The Zarr store of the daily 1 km field (``sm``, m3 m-3).
+    """
+
+    monthly: xr.Dataset
+    validation: pd.DataFrame
+    samples: pd.DataFrame
+    coefficients: pd.DataFrame
+    summary: dict
+    daily_skill: pd.DataFrame | None
+    daily: Path
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One task: a block of days (stage 1) or a month (stage 2)."""
+
+    inputs: str
+    work: str
+    config: "BasinConfig"
+    key: str
+    start: int
+    stop: int
+    index: int
+    chunk_days: int
+
+
+def downscale_streamed(
+    inputs_folder: str | Path,
+    work_folder: str | Path,
+    config: "BasinConfig",
+    *,
+    key: str,
+    executor: "Executor",
+    chunk_days: int | None = None,
+) -> StreamedDownscaling:
+    """Downscale a run's inputs in tasks, writing the daily field to Zarr.
+
+    Parameters
+    ----------
+    inputs_folder : str or Path
+        Holding ``fine.zarr``, ``reanalysis.zarr`` and ``microwave.zarr``.
+    work_folder : str or Path
+        Where ``sm_daily.zarr``, ``blocks/`` and ``months/`` go.
+    config : smvar.config.BasinConfig
+        Uses ``downscaling`` (including ``correction``) and the grids.
+    key : str
+        Identifies the parameters and code; files made with another key are
+        not reused.
+    executor : smvar.compute.Executor
+        Runs the tasks (here, or on a dask cluster).
+    chunk_days : int, optional
+        Days per stage-1 task; default :func:`default_chunk_days`.
+
+    Returns
+    -------
+    StreamedDownscaling
+    """
+    from smvar.grid import analysis_grid
+    from smvar.inputs import read_inputs
+
+    inputs_folder, work = Path(inputs_folder).resolve(), Path(work_folder).resolve()
+    inputs = read_inputs(inputs_folder)
+    fine = inputs.fine
+    times = pd.DatetimeIndex(fine["time"].values)
+    grid = analysis_grid(config)
+    chunk_days = chunk_days or default_chunk_days(grid.size)
+    _prepare(work, key, times, grid)
+
+    def jobs(ranges):
+        return [_Job(str(inputs_folder), str(work), config, key, a, b, k, chunk_days)
+                for k, (a, b) in enumerate(ranges)]
+
+    blocks = executor.map(_block_task, jobs(day_blocks(times, chunk_days)), label="downscaling")
+    month_ranges = day_blocks(times, len(times) + 1)
+    months = executor.map(_month_task, jobs(month_ranges), label="monthly means")
+    return _assemble(inputs, work, config, blocks, months)
+
+
+# ---------------------------------------------------------------- stage 1
+def _block_task(job: _Job) -> str:
+    """Downscale one block of days; write its daily field and its records."""
+    out = Path(job.work) / "blocks" / f"{job.index:04d}.pickle"
+    if _done(out, job.key):
+        return str(out)
+    from smvar.downscaling import downscale
+    from smvar.grid import analysis_grid, microwave_grid, reanalysis_grid
+    from smvar.inputs import Inputs
+
+    inputs = _open_inputs(job.inputs)
+    fine = inputs.fine.isel(time=slice(job.start, job.stop))
+    twin = "sm_truth" in fine
+    rule = job.config.downscaling.correction
+    other = "even" if rule != "even" else "interpolated"
+    grids = analysis_grid(job.config), reanalysis_grid(job.config), microwave_grid(job.config)
+    result = downscale(Inputs(fine, inputs.reanalysis, inputs.microwave), *grids, job.config,
+                       block_days=job.stop - job.start, correction=rule,
+                       alternative=other if twin else None, warn_empty_months=False)
+    _write_days(Path(job.work) / "sm_daily.zarr", result.sm.values, job.start)
+    records = _records(result)
+    if twin:
+        records = records.merge(_block_skill(result, inputs, fine, grids[0]))
+    records.attrs = {"key": job.key, "start": job.start, "stop": job.stop}
+    _save(records, out)
+    return str(out)
+
+
+def _records(result) -> xr.Dataset:
+    records = result.coefficients.copy()
+    records["source"] = result.sources
+    records["delta"] = result.delta
+    return records.merge(result.clipping)
+
+
+def _block_skill(result, inputs, fine, fine_grid) -> xr.Dataset:
+    from smvar.downscaling.validation import bilinear_baseline, microwave_product, twin_skill
+
+    mask = fine["basin_mask"]
+    product = microwave_product(inputs.microwave).reindex(time=fine["time"])
+    baseline = bilinear_baseline(product, fine_grid, mask)
+    truth = fine["sm_truth"]
+    daily, _ = twin_skill(result.sm, baseline, truth, mask)
+    other, _ = twin_skill(result.sm_alternative, baseline, truth, mask)
+    skill = xr.Dataset({f"skill_{name}": ("time", daily[name].to_numpy()) for name in daily.columns})
+    skill["alternative_rmse_downscaled"] = ("time", other["rmse_downscaled"].to_numpy())
+    return skill.assign_coords(time=fine["time"].values)
+
+
+def _prepare(work: Path, key: str, times: pd.DatetimeIndex, grid) -> None:
+    """Create (or keep, if it belongs to this key) the daily store and the task folders."""
+    import dask.array as da
+
+    stamp = work / "stream.key"
+    if work.exists() and not (stamp.exists() and stamp.read_text() == key):
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    for name in ("blocks", "months"):
+        (work / name).mkdir(exist_ok=True)
+    store = work / "sm_daily.zarr"
+    if not store.exists():
+        ny, nx = grid.shape
+        template = xr.DataArray(
+            da.full((len(times), ny, nx), np.nan, dtype=np.float32, chunks=(1, ny, nx)),
+            dims=("time", "y", "x"), coords={"time": times, **grid.coords()}, name="sm",
+            attrs={"units": "m3 m-3", "long_name": "downscaled surface soil moisture, daily, 1 km"})
+        partial = work / ".sm_daily.zarr.partial"
+        if partial.exists():
+            shutil.rmtree(partial)
+        template.to_dataset().to_zarr(partial, mode="w", compute=False, consolidated=False)
+        partial.rename(store)
+    write_text_atomic(stamp, key)
+
+
+def _write_days(store: Path, values: np.ndarray, start: int) -> None:
+    import zarr
+
+    array = zarr.open_group(str(store), mode="r+")["sm"]
+    array[start:start + values.shape[0]] = values.astype(np.float32)
+
+
+# ---------------------------------------------------------------- stage 2
+def _month_task(job: _Job) -> str:
+    """Monthly means of one month's days, streamed over slices of ``chunk_days`` days."""
+    out = Path(job.work) / "months" / f"{job.index:02d}.pickle"
+    if _done(out, job.key):
+        return str(out)
+    from smvar.grid import analysis_grid
+
+    inputs = _open_inputs(job.inputs)
+    fine = inputs.fine
+    mask = np.asarray(fine["basin_mask"].values) > 0
+    daily = xr.open_zarr(Path(job.work) / "sm_daily.zarr", consolidated=False)["sm"]
+    fields = {"sm": daily, "sm_reference": fine["sm_reference"]}
+    if "sm_truth" in fine:
+        fields["sm_truth"] = fine["sm_truth"]
+        baseline = _BaselineSlices(inputs, analysis_grid(job.config), mask)
+    sums = {name: np.zeros(mask.shape) for name in [*fields, *(["sm_baseline"] if "sm_truth" in fine else [])]}
+    counts = {name: np.zeros(mask.shape, dtype=np.int32) for name in sums}
+    for first in range(job.start, job.stop, job.chunk_days):
+        days = slice(first, min(first + job.chunk_days, job.stop))
+        layers = {name: np.asarray(field.isel(time=days).values, dtype=np.float64)
+                  for name, field in fields.items()}
+        if "sm_truth" in fine:
+            layers["sm_baseline"] = baseline(fine["time"].values[days])
+        for name, values in layers.items():
+            values = np.where(mask[None], values, np.nan)
+            valid = np.isfinite(values)
+            sums[name] += np.where(valid, values, 0.0).sum(axis=0)
+            counts[name] += valid.sum(axis=0)
+    month = int(pd.Timestamp(fine["time"].values[job.start]).month)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = {name: (("month", "y", "x"), (sums[name] / np.where(counts[name] > 0, counts[name], np.nan))
+                        .astype(np.float32)[None]) for name in sums}
+    result = xr.Dataset(means, coords={"month": [month], "y": fine["y"].values, "x": fine["x"].values},
+                        attrs={"key": job.key})
+    _save(result, out)
+    return str(out)
+
+
+class _BaselineSlices:
+    """The bilinear baseline at the basin pixels, for any slice of days."""
+
+    def __init__(self, inputs, fine_grid, mask: np.ndarray) -> None:
+        from smvar.downscaling.correction import bilinear_weights
+        from smvar.downscaling.validation import microwave_product
+
+        self.product = microwave_product(inputs.microwave)
+        lon, lat = fine_grid.lonlat
+        self.pixels = np.flatnonzero(mask.ravel())
+        self.shape = mask.shape
+        self.weights = bilinear_weights(self.product["lat"].values, self.product["lon"].values,
+                                        lat.ravel()[self.pixels], lon.ravel()[self.pixels])
+
+    def __call__(self, days: np.ndarray) -> np.ndarray:
+        from smvar.downscaling.correction import interpolate_cells
+
+        coarse = np.asarray(self.product.reindex(time=days).values, dtype=np.float64)
+        out = np.full((len(days), self.shape[0] * self.shape[1]), np.nan)
+        out[:, self.pixels] = interpolate_cells(coarse.reshape(len(days), -1), *self.weights)
+        return out.reshape(len(days), *self.shape)
+
+
+# ---------------------------------------------------------------- assembling
+def _assemble(inputs, work: Path, config, blocks: list[str], months: list[str]) -> StreamedDownscaling:
+    from smvar.downscaling.pipeline import DownscalingResult, _warn_empty_months
+    from smvar.downscaling.validation import coefficients_by_month, skill_summary, validate_against_reference
+
+    fine = inputs.fine
+    records = xr.concat([_load(path) for path in blocks], dim="time")
+    daily = xr.open_zarr(work / "sm_daily.zarr", consolidated=False)["sm"]
+    clipping = records[["n_low", "n_high", "n_valid", "max_cell_shift"]]
+    coefficients = records[["a", "b", "n", "r2", "fallback", "n_class"]]
+    result = DownscalingResult(sm=daily, coefficients=coefficients, sources=records["source"],
+                               delta=records["delta"], clipping=clipping)
+    _warn_empty_months(result)
+    settings = config.downscaling
+    mask = fine["basin_mask"]
+    table, samples = validate_against_reference(daily, fine["sm_reference"], mask, settings.validation_dates,
+                                                settings.validation_pixels, settings.seed)
+    monthly = xr.concat([_load(path) for path in months], dim="month")
+    monthly.attrs = {}
+    monthly["sm"].attrs = {**daily.attrs, "cell_methods": "time: mean (monthly)"}
+    monthly["basin_mask"] = mask.astype("int8").load()
+    monthly["reach"] = fine["reach"].astype("int8").load()
+    summary: dict = {"downscaling": result.summary()}
+    daily_skill = None
+    if "skill_rmse_downscaled" in records:
+        columns = [name for name in records.data_vars if name.startswith("skill_")]
+        daily_skill = records[columns].to_dataframe().rename(columns=lambda c: c[len("skill_"):])
+        other = "even" if settings.correction != "even" else "interpolated"
+        alternative = daily_skill[["rmse_baseline"]].assign(
+            rmse_downscaled=records["alternative_rmse_downscaled"].to_numpy())
+        summary["twin"] = {**skill_summary(daily_skill), "correction": settings.correction}
+        summary["twin_alternative"] = {**skill_summary(alternative), "correction": other}
+    return StreamedDownscaling(monthly=monthly, validation=table, samples=samples,
+                               coefficients=coefficients_by_month(coefficients), summary=summary,
+                               daily_skill=daily_skill, daily=work / "sm_daily.zarr")
+
+
+# ---------------------------------------------------------------- files
+_OPENED: dict[tuple, object] = {}
+
+
+def _open_inputs(folder: str):
+    """The inputs of a folder, opened once per process (a worker runs many tasks)."""
+    from smvar.inputs import read_inputs
+
+    stamp = tuple((folder / name).stat().st_mtime_ns if (folder := Path(folder)).exists() else 0
+                  for name in ("fine.zarr", "reanalysis.zarr", "microwave.zarr"))
+    key = (str(folder), stamp)
+    if key not in _OPENED:
+        _OPENED.clear()
+        _OPENED[key] = read_inputs(folder)
+    return _OPENED[key]
+
+
+# A task's file is a pickled Dataset: a work file of this run and this version
+# of the code (the key says which), read back only by this module. netCDF
+# took 0.2 s per file here, most of a small task's time.
+def _done(path: Path, key: str) -> bool:
+    if not path.exists():
+        return False
+    try:
+        return _load(path).attrs.get("key") == key
+    except (OSError, EOFError, pickle.UnpicklingError):
+        return False
+
+
+def _load(path: str | Path) -> xr.Dataset:
+    with open(path, "rb") as stream:
+        return pickle.load(stream)
+
+
+def _save(ds: xr.Dataset, path: Path) -> None:
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    with open(partial, "wb") as stream:
+        pickle.dump(ds, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)
