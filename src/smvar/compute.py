@@ -64,7 +64,7 @@ class Executor:
     description : str
         What runs the tasks, for messages (``"synchronous"``, the address...).
     quiet : bool
-        No progress bars.
+        No progress bars (there are none anyway unless stderr is a terminal).
     """
 
     client: Any = None
@@ -97,11 +97,14 @@ class Executor:
         return results
 
     def _progress(self, iterable: Iterable, label: str, total: int | None = None) -> Iterable:
-        if self.quiet:
+        # To the terminal only: sys.__stderr__ is the terminal of `smvar run`
+        # even inside a notebook's kernel, and the book gets no progress bars.
+        terminal = sys.__stderr__
+        if self.quiet or terminal is None or not terminal.isatty():
             return iterable
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
-        return tqdm(iterable, total=total, desc=label, unit="task", file=sys.stderr, leave=False)
+        return tqdm(iterable, total=total, desc=label, unit="task", file=terminal, leave=False)
 
     def close(self) -> None:
         """Close the client and, if this executor started it, the local cluster."""

@@ -111,6 +111,10 @@ class DataSection(_Strict):
         default=None, description="folder for downloads of `smvar fetch` (default: ~/.cache/smvar)"
     )
     seed: int = Field(default=2020, ge=0, description="seed of the synthetic twin")
+    synthetic_basin: Literal["heihe", "extent"] = Field(
+        default="heihe",
+        description="for source 'synthetic': the twin's basin is the Heihe outline, or every "
+        "cell of the extent (a region, e.g. for the scaling benchmark)")
 
     @model_validator(mode="after")
     def _folder_for_local(self) -> "DataSection":

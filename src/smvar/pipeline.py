@@ -11,19 +11,27 @@ Run
 Artifacts (``RUN/artifacts/``):
 
 ==============================  ===============================================
+``inputs/``                     the input stores (Zarr), synthetic twin or files
 ``factors.nc``                  the 17 driving factors (Table 1), basin mask, reach
 ``sm_monthly.nc``               downscaled monthly mean SM (and truth, synthetic runs)
 ``downscaling_*.csv``           validation (Fig. 2), daily skill, coefficients
 ``sample.csv``                  the systematic sample: SM and factors by month
 ``provenance.json``             where the inputs came from (files, CRS, resampling, units)
+``detector_*.csv``              OPGD and the four detectors, month by month
 ==============================  ===============================================
+
+Work files (``RUN/work/``): the daily 1 km field (``downscaling/sm_daily.zarr``)
+and each task's records, kept so that an interrupted run resumes
+(:mod:`smvar.downscaling.stream`). The steps run their tasks on the run's
+executor (:mod:`smvar.compute`): a local dask cluster by default.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import pandas as pd
 import xarray as xr
@@ -31,7 +39,11 @@ import xarray as xr
 from smvar import grid
 from smvar.atomic import write_text_atomic
 from smvar.config import BasinConfig, load_config
-from smvar.inputs import Inputs, load_inputs
+from smvar.inputs import Inputs, load_inputs, read_inputs
+
+if TYPE_CHECKING:
+    from smvar.compute import Executor
+    from smvar.config import GeodetectorSection
 
 __all__ = ["Run"]
 
@@ -85,10 +97,60 @@ class Run:
         return pd.read_csv(path, **read)
 
     # ------------------------------------------------------------- steps
+    @property
+    def executor(self) -> "Executor":
+        """Where the tasks of this process's steps run (``compute`` settings; one per process)."""
+        from smvar.compute import shared_executor
+
+        return shared_executor(self.config.compute)
+
+    @property
+    def chunk_days(self) -> int:
+        """Days per downscaling task and per Zarr chunk of the daily inputs."""
+        from smvar.downscaling.stream import default_chunk_days
+
+        ny, nx = self.fine_grid.shape
+        return self.config.compute.chunk_days or default_chunk_days(ny * nx)
+
+    def inputs_folder(self) -> Path:
+        """The folder of the run's input stores (``fine.zarr``, ``reanalysis.zarr``, ``microwave.zarr``).
+
+        A local folder is used where it is. The synthetic twin is generated
+        into ``artifacts/inputs`` in tasks (row bands of the grid), resuming
+        from the bands already written; files are read, put on the grids and
+        written there once.
+        """
+        if self.config.data.source == "local":
+            assert self.config.data_folder is not None  # guaranteed by the config's validation
+            return Path(self.config.data_folder)
+        folder = self.artifacts / "inputs"
+        if not self._fresh(folder):
+            pending = self.artifacts / "inputs.pending"
+            if folder.exists() and not (pending.exists() and pending.read_text() == self._key()):
+                shutil.rmtree(folder)  # made from other parameters or code: not resumable
+            write_text_atomic(pending, self._key())
+            self._write_inputs(folder)
+            self._stamp(folder)
+            pending.unlink()
+        return folder
+
+    def _write_inputs(self, folder: Path) -> None:
+        from smvar.inputs import write_inputs
+
+        if self.config.data.source == "synthetic":
+            from smvar.synthetic.stream import write_synthetic_inputs
+
+            executor = self.executor
+            write_synthetic_inputs(self.config, folder, chunk_days=self.chunk_days,
+                                   tile_rows=self.config.compute.tile_rows,
+                                   mapper=lambda task, items: executor.map(task, items, label="synthetic twin"))
+        else:
+            write_inputs(load_inputs(self.config), folder)
+
     def inputs(self) -> Inputs:
-        """The inputs of the run (generated or read; kept in memory once made)."""
+        """The inputs of the run, opened lazily from their Zarr stores (see :meth:`inputs_folder`)."""
         if self._inputs is None:
-            self._inputs = load_inputs(self.config)
+            self._inputs = read_inputs(self.inputs_folder())
             if not self._fresh(self.artifacts / "provenance.json"):
                 self._write_provenance(self._inputs)
         return self._inputs
@@ -139,42 +201,17 @@ class Run:
         return DownscalingArtifacts.load(self.artifacts)
 
     def _compute_downscaling(self, path: Path) -> None:
-        from smvar import downscaling as ds
+        from smvar.downscaling.stream import downscale_streamed
 
-        inputs = self.inputs()
-        fine = inputs.fine
-        grids = self.fine_grid, self.reanalysis_grid, self.microwave_grid
-        settings = self.config.downscaling
-        result = ds.downscale(inputs, *grids, self.config, correction=settings.correction)
-        mask = fine["basin_mask"]
-        table, samples = ds.validate_against_reference(
-            result.sm, fine["sm_reference"], mask, settings.validation_dates,
-            settings.validation_pixels, settings.seed)
-        monthly = xr.Dataset({"sm": ds.monthly_mean(result.sm)})
-        summary: dict = {"downscaling": result.summary()}
-        if "sm_truth" in fine:
-            baseline = ds.bilinear_baseline(ds.validation.microwave_product(inputs.microwave),
-                                            self.fine_grid, mask)
-            daily, twin = ds.twin_skill(result.sm, baseline, fine["sm_truth"], mask)
-            summary["twin"] = {**twin, "correction": settings.correction}
-            # The same experiment with the other rule, so the chapter can show both.
-            other = "even" if settings.correction != "even" else "interpolated"
-            alternative = ds.downscale(inputs, *grids, self.config, correction=other)
-            _, summary["twin_alternative"] = ds.twin_skill(alternative.sm, baseline, fine["sm_truth"], mask)
-            summary["twin_alternative"]["correction"] = other
-            del alternative
-            _write_csv(daily.reset_index(), self.artifacts / "downscaling_daily_skill.csv")
-            monthly["sm_truth"] = ds.monthly_mean(fine["sm_truth"].where(mask > 0))
-            monthly["sm_baseline"] = ds.monthly_mean(baseline)
-        monthly["sm_reference"] = ds.monthly_mean(fine["sm_reference"].where(mask > 0))
-        monthly["basin_mask"] = mask.astype("int8")
-        monthly["reach"] = fine["reach"].astype("int8")
-        _write_csv(table, self.artifacts / "downscaling_validation.csv")
-        _write_csv(samples, self.artifacts / "downscaling_validation_samples.csv")
-        _write_csv(ds.coefficients_by_month(result.coefficients).reset_index(),
-                   self.artifacts / "downscaling_coefficients.csv")
-        write_json(summary, self.artifacts / "downscaling_summary.json")
-        _write_netcdf(monthly, path)
+        result = downscale_streamed(self.inputs_folder(), self.run_dir / "work" / "downscaling", self.config,
+                                    key=self._key(), executor=self.executor, chunk_days=self.chunk_days)
+        _write_csv(result.validation, self.artifacts / "downscaling_validation.csv")
+        _write_csv(result.samples, self.artifacts / "downscaling_validation_samples.csv")
+        _write_csv(result.coefficients.reset_index(), self.artifacts / "downscaling_coefficients.csv")
+        if result.daily_skill is not None:
+            _write_csv(result.daily_skill.reset_index(), self.artifacts / "downscaling_daily_skill.csv")
+        write_json(result.summary, self.artifacts / "downscaling_summary.json")
+        _write_netcdf(result.monthly, path)
 
     # ------------------------------------------------------ geostatistics
     def _sm(self) -> tuple[xr.DataArray, xr.DataArray]:
@@ -252,9 +289,10 @@ class Run:
     def detectors(self) -> DetectorArtifacts:
         """OPGD and the factor, interaction, risk and ecological detectors, month by month.
 
-        Run on the systematic sample (:meth:`sample`): continuous factors are
-        discretised by OPGD with the parameter file's methods and intervals,
-        land cover (``lucc``) is used as it is.
+        Run on the systematic sample (:meth:`sample`), or on every basin pixel
+        when ``geodetector.pixels`` is ``all``; one task per month. Continuous
+        factors are discretised by OPGD with the parameter file's methods and
+        intervals, land cover (``lucc``) is used as it is.
         """
         stamp = self.artifacts / "detector_factor.csv"
         if not self._fresh(stamp):
@@ -265,31 +303,30 @@ class Run:
         return DetectorArtifacts.load(self.artifacts)
 
     def _compute_detectors(self) -> dict[str, pd.DataFrame]:
-        from smvar.factors import FACTORS
-        from smvar.geodetector import geodetector
-
-        settings = self.config.geodetector
-        continuous = [f.name for f in FACTORS if not f.categorical]
-        categorical = [f.name for f in FACTORS if f.categorical]
-        sample = self.sample()
+        tables = self._detector_table().groupby("month")
+        results = self.executor.map(_detect_month, [(int(month), table, self.config.geodetector)
+                                                    for month, table in tables], label="detectors")
         parts: dict[str, list[pd.DataFrame]] = {name: [] for name in DetectorArtifacts.TABLES}
-        low, high = settings.intervals
-        for month, table in sample.groupby("month"):  # a loop over the twelve months
-            result = geodetector(table[["sm", *continuous, *categorical]], "sm", continuous=continuous,
-                                 categorical=categorical, methods=settings.methods,
-                                 intervals=range(low, high + 1), convention=settings.convention)
-            best = result.optimal.best.reset_index()
-            factor_table = result.factor.reset_index()
-            outside = _rows_outside(result, table["sm"].to_numpy())
-            factor_table = factor_table.merge(outside, on="factor", how="left")
-            best["breaks"] = best["breaks"].map(lambda b: " ".join(f"{v:.6g}" for v in b))
-            best["counts"] = best["counts"].map(lambda c: " ".join(str(int(v)) for v in c))
-            frames = {"factor": factor_table, "optimal": best,
-                      "interaction": result.interaction, "risk_mean": result.risk_mean,
-                      "risk": result.risk, "ecological": result.ecological}
+        for frames in results:
             for name, frame in frames.items():
-                parts[name].append(frame.assign(month=int(month)))
+                parts[name].append(frame)
         return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+
+    def _detector_table(self) -> pd.DataFrame:
+        """The rows the detectors see: the systematic sample, or every basin pixel (``geodetector.pixels``)."""
+        if self.config.geodetector.pixels == "sample":
+            return self.sample()
+        return self._pixel_table(self.fine_grid.resolution_m)
+
+    def _pixel_table(self, spacing_m: float) -> pd.DataFrame:
+        from smvar.factors import FACTORS
+        from smvar.geodetector import systematic_sample
+
+        factors = self.factors()
+        fields = xr.Dataset({"sm": self.downscaled().monthly["sm"]})
+        for factor in FACTORS:
+            fields[factor.name] = factors[factor.name]
+        return systematic_sample(fields, spacing_m, mask=factors["basin_mask"]).dropna()
 
     def sample(self) -> pd.DataFrame:
         """The systematic sample of the basin: SM and the 17 factors, one row per pixel and month."""
@@ -297,14 +334,7 @@ class Run:
         from smvar.geodetector import systematic_sample
 
         def compute() -> pd.DataFrame:
-            factors = self.factors()
-            sm = self.downscaled().monthly["sm"]
-            fields = xr.Dataset({"sm": sm})
-            for factor in FACTORS:
-                fields[factor.name] = factors[factor.name]
-            spacing = self.config.sampling.spacing_m
-            table = systematic_sample(fields, spacing, mask=factors["basin_mask"])
-            return table.dropna()
+            return self._pixel_table(self.config.sampling.spacing_m)
 
         return self._cached_table("sample.csv", compute)
 
@@ -333,6 +363,29 @@ class DownscalingArtifacts:
             summary=json.loads((folder / "downscaling_summary.json").read_text()),
             daily_skill=pd.read_csv(skill, parse_dates=["time"]) if skill.exists() else None,
         )
+
+
+def _detect_month(job: tuple[int, pd.DataFrame, "GeodetectorSection"]) -> dict[str, pd.DataFrame]:
+    """OPGD and the four detectors on one month's rows (a task: runs on a worker if there is a cluster)."""
+    from smvar.factors import FACTORS
+    from smvar.geodetector import geodetector
+
+    month, table, settings = job
+    continuous = [f.name for f in FACTORS if not f.categorical]
+    categorical = [f.name for f in FACTORS if f.categorical]
+    low, high = settings.intervals
+    result = geodetector(table[["sm", *continuous, *categorical]], "sm", continuous=continuous,
+                         categorical=categorical, methods=settings.methods,
+                         intervals=range(low, high + 1), convention=settings.convention)
+    best = result.optimal.best.reset_index()
+    factor_table = result.factor.reset_index()
+    outside = _rows_outside(result, table["sm"].to_numpy())
+    factor_table = factor_table.merge(outside, on="factor", how="left")
+    best["breaks"] = best["breaks"].map(lambda b: " ".join(f"{v:.6g}" for v in b))
+    best["counts"] = best["counts"].map(lambda c: " ".join(str(int(v)) for v in c))
+    frames = {"factor": factor_table, "optimal": best, "interaction": result.interaction,
+              "risk_mean": result.risk_mean, "risk": result.risk, "ecological": result.ecological}
+    return {name: frame.assign(month=month) for name, frame in frames.items()}
 
 
 def _rows_outside(result, y) -> pd.DataFrame:

@@ -157,7 +157,7 @@ def downscale_streamed(
     fine = inputs.fine
     times = pd.DatetimeIndex(fine["time"].values)
     grid = analysis_grid(config)
-    chunk_days = chunk_days or default_chunk_days(grid.size)
+    chunk_days = chunk_days or default_chunk_days(int(np.prod(grid.shape)))
     _prepare(work, key, times, grid)
 
     def jobs(ranges):
