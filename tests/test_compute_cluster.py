@@ -160,3 +160,26 @@ def test_cli_compute_options_reach_the_config_and_bad_ones_are_refused():
     assert _with_compute_options(config, args).compute.workers == 3
     with pytest.raises(ConfigError, match="--memory-limit"):
         _with_compute_options(config, argparse.Namespace(scheduler=None, workers=None, memory_limit="x"))
+
+
+def test_a_running_cluster_is_used_by_its_address_and_by_its_client(small, tmp_path, no_scheduler_override):
+    from distributed import Client, LocalCluster
+
+    from smvar.compute import close_shared_executor, shared_executor, use_client
+
+    config, folder, reference = small
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        with open_executor(ComputeSection(scheduler=cluster.scheduler_address), quiet=True, echo=None) as executor:
+            assert executor.description == cluster.scheduler_address
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                streamed = downscale_streamed(folder, tmp_path, config, key="k", executor=executor, chunk_days=5)
+        _assert_same(streamed, reference)
+        with Client(cluster) as client:
+            given = use_client(client)
+            assert shared_executor(ComputeSection(workers=5)) is given
+            close_shared_executor()
+            assert client.status == "running"  # the caller's client is left open
+            assert shared_executor(ComputeSection(scheduler="synchronous")).client is None
+            close_shared_executor()

@@ -11,9 +11,9 @@ open_executor
     The executor a run's ``compute`` settings ask for: a local cluster sized to
     the machine (the default), a running cluster at an address, or
     ``synchronous`` (in this process, for debugging and tests).
-shared_executor
+shared_executor, use_client
     One executor per process, opened on first use and closed at exit, so that
-    every step of a notebook uses the same cluster.
+    every step of a notebook uses the same cluster; or a client you made.
 SCHEDULER_VARIABLE
     ``SMVAR_SCHEDULER``: an environment variable that overrides
     ``compute.scheduler``. ``smvar run`` starts one cluster and sets it, so the
@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 if TYPE_CHECKING:
     from smvar.config import ComputeSection
 
-__all__ = ["Executor", "open_executor", "shared_executor", "close_shared_executor", "SCHEDULER_VARIABLE",
-           "default_workers"]
+__all__ = ["Executor", "open_executor", "shared_executor", "close_shared_executor", "use_client",
+           "SCHEDULER_VARIABLE", "default_workers"]
 
 SCHEDULER_VARIABLE = "SMVAR_SCHEDULER"
 
@@ -185,10 +185,26 @@ def _local_cluster(settings: "ComputeSection"):
 
 
 _SHARED: dict[str, Executor] = {}
+_GIVEN = "given by use_client"
+
+
+def use_client(client: Any) -> Executor:
+    """Run every step of this process on a cluster you connected to yourself.
+
+    For clusters that need more than an address to connect, such as
+    dask-gateway's (``gateway.new_cluster().get_client()``): after this call,
+    :func:`shared_executor`, and so every :class:`smvar.pipeline.Run` step,
+    uses ``client``. It is not closed here.
+    """
+    executor = Executor(client, f"client {getattr(client, 'scheduler', client)}")
+    _SHARED[_GIVEN] = executor
+    return executor
 
 
 def shared_executor(settings: "ComputeSection", *, quiet: bool = False) -> Executor:
     """This process's executor for these settings, opened on first use and closed at exit."""
+    if _GIVEN in _SHARED:
+        return _SHARED[_GIVEN]
     key = os.environ.get(SCHEDULER_VARIABLE) or repr(settings)
     executor = _SHARED.get(key)
     if executor is None:
@@ -198,6 +214,9 @@ def shared_executor(settings: "ComputeSection", *, quiet: bool = False) -> Execu
 
 def close_shared_executor() -> None:
     """Close every executor :func:`shared_executor` opened (also done at exit)."""
+    given = _SHARED.pop(_GIVEN, None)
+    if given is not None:
+        given.client = None  # the caller's client: the caller closes it
     while _SHARED:
         _, executor = _SHARED.popitem()
         executor.close()
