@@ -16,7 +16,7 @@ import xarray as xr
 from smvar.config import load_config
 from smvar.inputs import read_inputs, write_inputs
 from smvar.synthetic import generate
-from smvar.synthetic.stream import write_synthetic_inputs
+from smvar.synthetic.stream import dask_mapper, write_synthetic_inputs
 
 pytestmark = pytest.mark.filterwarnings("ignore:Consolidated metadata:UserWarning")
 
@@ -181,10 +181,6 @@ def test_tiles_run_on_a_dask_distributed_cluster(config, streamed, tmp_path):
 
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        def mapper(fn, items):
-            futures = client.map(fn, items, pure=False)
-            for future in distributed.as_completed(futures):
-                yield future.result()
-
-        folder = write_synthetic_inputs(config, tmp_path / "dask", chunk_days=4, tile_rows=64, mapper=mapper)
+        folder = write_synthetic_inputs(config, tmp_path / "dask", chunk_days=4, tile_rows=64,
+                                        mapper=dask_mapper(client))
     _assert_same_stores(read_inputs(streamed), read_inputs(folder))

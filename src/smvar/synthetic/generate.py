@@ -12,6 +12,15 @@ static_fields
 factor_maps
     The static driving factors as products of the truth with realistic errors
     (:mod:`smvar.synthetic.factors`): what the fine dataset carries.
+irrigation_phase, lat_range_of
+    What a band of rows needs to know of its place in the grid: the
+    irrigation rotation (keyed by the cell's place) and the latitude range of
+    the whole grid (the weather's radiation fit).
+CoarseCells, BlockSums, block_means
+    Block means of the truth and LST on the coarse grids from partial sums
+    kept per fixed band of rows, identical for any split into tiles.
+coarse_datasets
+    The reanalysis and microwave datasets made from the block means.
 
 Notes
 -----
