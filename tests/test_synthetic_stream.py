@@ -184,3 +184,26 @@ def test_tiles_run_on_a_dask_distributed_cluster(config, streamed, tmp_path):
         folder = write_synthetic_inputs(config, tmp_path / "dask", chunk_days=4, tile_rows=64,
                                         mapper=dask_mapper(client))
     _assert_same_stores(read_inputs(streamed), read_inputs(folder))
+
+
+def test_a_run_killed_while_renaming_the_stores_finishes_without_recomputing(config, streamed, tmp_path,
+                                                                               monkeypatch):
+    from pathlib import Path
+
+    folder = tmp_path / "renaming"
+    rename = Path.rename
+
+    def killed_at_reanalysis(self, target):
+        if self.name == ".reanalysis.zarr.partial":
+            raise KeyboardInterrupt("killed")
+        return rename(self, target)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "rename", killed_at_reanalysis)
+        with pytest.raises(KeyboardInterrupt):
+            write_synthetic_inputs(config, folder, chunk_days=4, tile_rows=64)
+    assert (folder / "fine.zarr").exists() and not (folder / ".synthetic.done").exists()
+    mapper = Recorder()
+    write_synthetic_inputs(config, folder, chunk_days=4, tile_rows=64, mapper=mapper)
+    assert mapper.items == []
+    _assert_same_stores(read_inputs(streamed), read_inputs(folder))
