@@ -175,7 +175,12 @@ def _local_cluster(settings: "ComputeSection"):
     memory = settings.memory_limit or "auto"
     # Work is split into tasks small enough for one worker each; spilling is
     # the wrong remedy here, pausing and a clear kill are the right ones.
-    with dask.config.set({"distributed.worker.daemon": False,
+    # dask sets MALLOC_TRIM_THRESHOLD_ in its workers, which switches off
+    # glibc's adaptive mmap threshold: every large numpy temporary is then
+    # mapped and unmapped anew, and the synthetic twin's tiles ran 3-4 times
+    # slower (measured by benchmarks/bench_synthetic_stream.py).
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                          "distributed.worker.daemon": False,
                           "distributed.worker.memory.spill": False,
                           "distributed.worker.memory.target": False,
                           "distributed.logging.distributed": "error"}):
