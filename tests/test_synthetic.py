@@ -19,6 +19,7 @@ from smvar.grid import analysis_grid
 from smvar.inputs import CONTRACT, LAND_COVER_CLASSES, OPTIONAL, read_inputs, validate_inputs, write_inputs
 from smvar.synthetic import generate
 from smvar.synthetic.generate import static_fields
+from smvar.synthetic.basin import basin_mask
 from smvar.synthetic.lst import diurnal_range
 from smvar.synthetic.terrain import slope_aspect
 
@@ -490,3 +491,15 @@ def test_cci_misses_about_a_third_of_days_and_smops_is_gap_free_but_noisier(coar
 def test_reference_is_truth_plus_noise(small):
     diff = (small.fine["sm_reference"] - small.fine["sm_truth"]).values
     assert abs(diff.mean()) < 0.01 and 0.01 < diff.std() < 0.03
+
+
+def test_a_region_twin_has_every_cell_in_the_basin(small_config, small_static):
+    grid = analysis_grid(small_config)
+    lon, lat = grid.lonlat
+    region = static_fields(lon, lat, grid.resolution_m, small_config.data.seed, whole_extent=True)
+    assert region["basin_mask"].all()
+    assert not basin_mask(np.array([90.0, 99.5]), np.array([40.0, 39.0])).all()  # the outline is not everything
+    np.testing.assert_array_equal(region["dem"], small_static["dem"])  # only the outline changes
+    assert set(np.unique(region["reach"])) <= {1, 2, 3}
+    config = small_config.model_copy(update={"data": small_config.data.model_copy(update={"synthetic_basin": "extent"})})
+    assert config.fingerprint() != small_config.fingerprint()

@@ -93,7 +93,8 @@ DESCRIPTION = (
 )
 
 
-def static_fields(lon: np.ndarray, lat: np.ndarray, resolution_m: float, seed: int) -> dict[str, np.ndarray]:
+def static_fields(lon: np.ndarray, lat: np.ndarray, resolution_m: float, seed: int,
+                  whole_extent: bool = False) -> dict[str, np.ndarray]:
     """Terrain, basin, reaches, land cover and soils of the twin at the grid points.
 
     Parameters
@@ -104,6 +105,9 @@ def static_fields(lon: np.ndarray, lat: np.ndarray, resolution_m: float, seed: i
         Cell size, m (for slope, aspect and TWI).
     seed : int
         Seed of the twin.
+    whole_extent : bool, default False
+        Every cell is in the basin (``data.synthetic_basin: extent``, a
+        region); otherwise the Heihe outline of :func:`smvar.synthetic.basin.basin_mask`.
 
     Returns
     -------
@@ -113,7 +117,7 @@ def static_fields(lon: np.ndarray, lat: np.ndarray, resolution_m: float, seed: i
     """
     river_km = river_distance_km(lon, lat)
     out = make_terrain(lon, lat, resolution_m, seed, river_km)
-    mask = basin_mask(lon, lat)
+    mask = np.ones(lon.shape, dtype=bool) if whole_extent else basin_mask(lon, lat)
     out["basin_mask"] = mask.astype(np.int8)
     out["reach"] = reach(lon, lat, mask)
     out["river_km"] = river_km
@@ -450,7 +454,7 @@ def generate(config: BasinConfig) -> Inputs:
     seed = config.data.seed
     fine = analysis_grid(config)
     lon, lat = fine.lonlat
-    static = static_fields(lon, lat, fine.resolution_m, seed)
+    static = static_fields(lon, lat, fine.resolution_m, seed, config.data.synthetic_basin == "extent")
     dates = config.dates()
     rean_grid, micro_grid = reanalysis_grid(config), microwave_grid(config)
     cells = {"reanalysis": CoarseCells(fine, rean_grid), "microwave": CoarseCells(fine, micro_grid)}

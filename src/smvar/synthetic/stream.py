@@ -265,7 +265,7 @@ def _prepare(config: BasinConfig, folder: Path, work: Path, run_key: str, chunk_
     seed = config.data.seed
     fine = analysis_grid(config)
     lon, lat = fine.lonlat
-    static = static_fields(lon, lat, fine.resolution_m, seed)
+    static = static_fields(lon, lat, fine.resolution_m, seed, config.data.synthetic_basin == "extent")
     arrays = {**{f"static_{name}": values for name, values in static.items()}, "lon": lon, "lat": lat}
     for name, grid in (("reanalysis", reanalysis_grid(config)), ("microwave", microwave_grid(config))):
         arrays[f"index_{name}"] = CoarseCells(fine, grid).index
