@@ -31,7 +31,7 @@ def test_day_blocks_never_cross_a_month_and_hold_at_most_chunk_days():
 
 
 def test_default_chunk_days_bounds_the_cell_days_of_a_task():
-    assert default_chunk_days(559 * 434) == 30
+    assert default_chunk_days(559 * 434) == 31  # 30 would become 31: whole months
     assert default_chunk_days(10 * 559 * 434) == 3
     assert default_chunk_days(50) == 31 and default_chunk_days(10**9) == 1
 
@@ -82,6 +82,19 @@ def test_streamed_run_equals_the_in_memory_downscaling(small_inputs, tmp_path):
     assert streamed.summary["downscaling"] == pytest.approx(memory.summary())
     assert streamed.summary["twin"]["correction"] == config.downscaling.correction
     assert streamed.daily_skill is not None and len(streamed.daily_skill) == len(config.dates())
+    from smvar.downscaling import bilinear_baseline, twin_skill
+    from smvar.downscaling.validation import microwave_product
+
+    mask = inputs.fine["basin_mask"]
+    baseline = bilinear_baseline(microwave_product(inputs.microwave).sel(time=inputs.fine["time"]), grids[0], mask)
+    daily, summary = twin_skill(memory.sm, baseline, inputs.fine["sm_truth"], mask)
+    pd.testing.assert_frame_equal(streamed.daily_skill[daily.columns], daily, check_freq=False,
+                                  check_dtype=False, rtol=1e-5, atol=1e-6)  # the baseline: float32 there, float64 here
+    assert streamed.summary["twin"]["correction"] == config.downscaling.correction
+    assert {k: v for k, v in streamed.summary["twin"].items() if k != "correction"} == pytest.approx(summary, rel=1e-5)
+    baseline_monthly = monthly_mean(baseline)
+    np.testing.assert_allclose(streamed.monthly["sm_baseline"].values, baseline_monthly.values, rtol=2e-6,
+                               equal_nan=True)
 
 
 def test_a_killed_run_resumes_without_redoing_finished_blocks(small_inputs, tmp_path):
@@ -99,7 +112,8 @@ def test_a_killed_run_resumes_without_redoing_finished_blocks(small_inputs, tmp_
         fresh = downscale_streamed(folder, tmp_path / "fresh", config, key="k1", executor=_Counting(),
                                    chunk_days=5)
     xr.testing.assert_equal(resumed.monthly, fresh.monthly)
-    assert not list(work.glob("**/*.partial"))
+    assert not list(work.glob("**/*.partial*"))
+    assert not list((work / "partials").glob("*.npz"))  # folded into the month files
 
 
 def test_another_key_recomputes_everything(small_inputs, tmp_path):

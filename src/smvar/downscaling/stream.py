@@ -17,13 +17,14 @@ Notes
 Stage 1, one task per block of days (at most ``chunk_days`` days, never
 across the end of a month): Eq. 1-4 on the block (:func:`smvar.downscaling.downscale`),
 its daily 1 km field written into ``sm_daily.zarr`` (one Zarr chunk per day,
-so two tasks never write the same chunk) and its records (coefficients,
+so two tasks never write the same chunk), its records (coefficients,
 sources, Δθ, clipping and, on the twin, the daily skill of both correction
-rules) saved to ``blocks/NNNN.pickle``.
+rules) saved to ``blocks/NNNN.pickle``, and the sums and counts over its days
+of the downscaled field, the reference and, on the twin, the truth and the
+bilinear baseline at every basin pixel saved to ``partials/NNNN.npz``.
 
-Stage 2, one task per month: the monthly means of the downscaled field, the
-reference, and on the twin the truth and the bilinear baseline, accumulated
-over slices of the month's days, saved to ``months/MM.pickle``.
+Stage 2, one task per month: those partial sums added up into the monthly
+means (``months/MM.pickle``); the month's partial files are then removed.
 
 Every task's file carries the run's key and is written under a temporary name
 and renamed. A rerun skips the tasks whose file is there with the same key,
@@ -56,8 +57,13 @@ CELL_DAYS_PER_TASK = 7_500_000  # about 1 GB of working memory per task
 
 
 def default_chunk_days(n_cells: int) -> int:
-    """Days per task when ``compute.chunk_days`` is not set: about 7.5 million cell-days, 1 to 31."""
-    return int(np.clip(CELL_DAYS_PER_TASK // max(n_cells, 1), 1, 31))
+    """Days per task when ``compute.chunk_days`` is not set.
+
+    About 7.5 million cell-days (1 to 31 days); 28 days or more become 31, so
+    that each task is a whole month.
+    """
+    days = int(np.clip(CELL_DAYS_PER_TASK // max(n_cells, 1), 1, 31))
+    return 31 if days >= 28 else days
 
 
 def day_blocks(times: pd.DatetimeIndex, chunk_days: int) -> list[tuple[int, int]]:
@@ -116,6 +122,7 @@ class _Job:
     stop: int
     index: int
     chunk_days: int
+    parts: tuple[int, ...] = ()  # stage 2: the stage-1 blocks of the month
 
 
 def downscale_streamed(
@@ -160,19 +167,20 @@ def downscale_streamed(
     chunk_days = chunk_days or default_chunk_days(int(np.prod(grid.shape)))
     _prepare(work, key, times, grid)
 
-    def jobs(ranges):
-        return [_Job(str(inputs_folder), str(work), config, key, a, b, k, chunk_days)
-                for k, (a, b) in enumerate(ranges)]
-
-    blocks = executor.map(_block_task, jobs(day_blocks(times, chunk_days)), label="downscaling")
-    month_ranges = day_blocks(times, len(times) + 1)
-    months = executor.map(_month_task, jobs(month_ranges), label="monthly means")
+    block_ranges = day_blocks(times, chunk_days)
+    blocks = executor.map(_block_task, [_Job(str(inputs_folder), str(work), config, key, a, b, k, chunk_days)
+                                        for k, (a, b) in enumerate(block_ranges)], label="downscaling")
+    month_jobs = []
+    for k, (a, b) in enumerate(day_blocks(times, len(times) + 1)):
+        parts = tuple(j for j, (first, _) in enumerate(block_ranges) if a <= first < b)
+        month_jobs.append(_Job(str(inputs_folder), str(work), config, key, a, b, k, chunk_days, parts))
+    months = executor.map(_month_task, month_jobs, label="monthly means")
     return _assemble(inputs, work, config, blocks, months)
 
 
 # ---------------------------------------------------------------- stage 1
 def _block_task(job: _Job) -> str:
-    """Downscale one block of days; write its daily field and its records."""
+    """Downscale one block of days; write its daily field, records and monthly partial sums."""
     out = Path(job.work) / "blocks" / f"{job.index:04d}.pickle"
     if _done(out, job.key):
         return str(out)
@@ -181,7 +189,8 @@ def _block_task(job: _Job) -> str:
     from smvar.inputs import Inputs
 
     inputs = _open_inputs(job.inputs)
-    fine = inputs.fine.isel(time=slice(job.start, job.stop))
+    days = slice(job.start, job.stop)
+    fine = inputs.fine.isel(time=days)
     twin = "sm_truth" in fine
     rule = job.config.downscaling.correction
     other = "even" if rule != "even" else "interpolated"
@@ -189,13 +198,28 @@ def _block_task(job: _Job) -> str:
     result = downscale(Inputs(fine, inputs.reanalysis, inputs.microwave), *grids, job.config,
                        block_days=job.stop - job.start, correction=rule,
                        alternative=other if twin else None, warn_empty_months=False)
-    _write_days(Path(job.work) / "sm_daily.zarr", result.sm.values, job.start)
+    sm = result.sm.values
+    _write_days(Path(job.work) / "sm_daily.zarr", sm, job.start)
+    pixels = np.flatnonzero(np.asarray(fine["basin_mask"].values).ravel() > 0)
+    n_days = sm.shape[0]
+    fields = {"sm": sm.reshape(n_days, -1)[:, pixels],
+              "sm_reference": _at(fine["sm_reference"], pixels)}
     records = _records(result)
     if twin:
-        records = records.merge(_block_skill(result, inputs, fine, grids[0]))
+        fields["sm_truth"] = _at(fine["sm_truth"], pixels)
+        fields["sm_baseline"] = _Baseline(inputs, grids[0], pixels)(fine["time"].values)
+        alternative = result.sm_alternative.values.reshape(n_days, -1)[:, pixels]
+        records = records.merge(_block_skill(fields, alternative, fine["time"].values))
+    _save_partial_sums(Path(job.work) / "partials" / f"{job.index:04d}.npz", fields)
     records.attrs = {"key": job.key, "start": job.start, "stop": job.stop}
     _save(records, out)
     return str(out)
+
+
+def _at(field: xr.DataArray, pixels: np.ndarray) -> np.ndarray:
+    """(days, pixels) float64 values of a (time, y, x) field at the flat pixel indices."""
+    values = np.asarray(field.values, dtype=np.float64)
+    return values.reshape(values.shape[0], -1)[:, pixels]
 
 
 def _records(result) -> xr.Dataset:
@@ -205,18 +229,50 @@ def _records(result) -> xr.Dataset:
     return records.merge(result.clipping)
 
 
-def _block_skill(result, inputs, fine, fine_grid) -> xr.Dataset:
-    from smvar.downscaling.validation import bilinear_baseline, microwave_product, twin_skill
+def _block_skill(fields: dict[str, np.ndarray], alternative: np.ndarray, times: np.ndarray) -> xr.Dataset:
+    """The twin's daily scores (as :func:`smvar.downscaling.twin_skill`) of both rules and the baseline."""
+    from smvar.downscaling.validation import _row_metrics
 
-    mask = fine["basin_mask"]
-    product = microwave_product(inputs.microwave).reindex(time=fine["time"])
-    baseline = bilinear_baseline(product, fine_grid, mask)
-    truth = fine["sm_truth"]
-    daily, _ = twin_skill(result.sm, baseline, truth, mask)
-    other, _ = twin_skill(result.sm_alternative, baseline, truth, mask)
-    skill = xr.Dataset({f"skill_{name}": ("time", daily[name].to_numpy()) for name in daily.columns})
-    skill["alternative_rmse_downscaled"] = ("time", other["rmse_downscaled"].to_numpy())
-    return skill.assign_coords(time=fine["time"].values)
+    truth, baseline = fields["sm_truth"], fields["sm_baseline"]
+    both = np.isfinite(fields["sm"]) & np.isfinite(baseline)  # scored where both fields have a value
+    ours = _row_metrics(np.where(both, fields["sm"], np.nan), truth)
+    base = _row_metrics(np.where(both, baseline, np.nan), truth)
+    other = _row_metrics(np.where(both, alternative, np.nan), truth)
+    skill = {f"skill_{metric}_downscaled": ("time", ours[metric].astype(float)) for metric in ours}
+    skill.update({f"skill_{metric}_baseline": ("time", base[metric].astype(float)) for metric in base})
+    skill["alternative_rmse_downscaled"] = ("time", other["rmse"])
+    return xr.Dataset(skill, coords={"time": times})
+
+
+def _save_partial_sums(path: Path, fields: dict[str, np.ndarray]) -> None:
+    """Sums (float64) and counts of valid values over the block's days, per basin pixel."""
+    arrays = {}
+    for name, values in fields.items():
+        valid = np.isfinite(values)
+        arrays[f"{name}_sum"] = np.where(valid, values, 0.0).sum(axis=0)
+        arrays[f"{name}_count"] = valid.sum(axis=0).astype(np.uint16)
+    partial = path.with_name(f".{path.stem}.{os.getpid()}.partial.npz")
+    np.savez(partial, **arrays)
+    os.replace(partial, path)
+
+
+class _Baseline:
+    """The bilinear baseline (the 0.25 degree product, bilinear to 1 km) at given pixels, for any days."""
+
+    def __init__(self, inputs, fine_grid, pixels: np.ndarray) -> None:
+        from smvar.downscaling.correction import bilinear_weights
+        from smvar.downscaling.validation import microwave_product
+
+        self.product = microwave_product(inputs.microwave)
+        lon, lat = fine_grid.lonlat
+        self.weights = bilinear_weights(self.product["lat"].values, self.product["lon"].values,
+                                        lat.ravel()[pixels], lon.ravel()[pixels])
+
+    def __call__(self, days: np.ndarray) -> np.ndarray:
+        from smvar.downscaling.correction import interpolate_cells
+
+        coarse = np.asarray(self.product.reindex(time=days).values, dtype=np.float64)
+        return interpolate_cells(coarse.reshape(len(days), -1), *self.weights)
 
 
 def _prepare(work: Path, key: str, times: pd.DatetimeIndex, grid) -> None:
@@ -227,7 +283,7 @@ def _prepare(work: Path, key: str, times: pd.DatetimeIndex, grid) -> None:
     if work.exists() and not (stamp.exists() and stamp.read_text() == key):
         shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True)
-    for name in ("blocks", "months"):
+    for name in ("blocks", "partials", "months"):
         (work / name).mkdir(exist_ok=True)
     store = work / "sm_daily.zarr"
     if not store.exists():
@@ -253,64 +309,36 @@ def _write_days(store: Path, values: np.ndarray, start: int) -> None:
 
 # ---------------------------------------------------------------- stage 2
 def _month_task(job: _Job) -> str:
-    """Monthly means of one month's days, streamed over slices of ``chunk_days`` days."""
+    """Monthly means of one month: the sum of its blocks' partial sums, divided by the counts."""
     out = Path(job.work) / "months" / f"{job.index:02d}.pickle"
     if _done(out, job.key):
         return str(out)
-    from smvar.grid import analysis_grid
-
     inputs = _open_inputs(job.inputs)
     fine = inputs.fine
-    mask = np.asarray(fine["basin_mask"].values) > 0
-    daily = xr.open_zarr(Path(job.work) / "sm_daily.zarr", consolidated=False)["sm"]
-    fields = {"sm": daily, "sm_reference": fine["sm_reference"]}
-    if "sm_truth" in fine:
-        fields["sm_truth"] = fine["sm_truth"]
-        baseline = _BaselineSlices(inputs, analysis_grid(job.config), mask)
-    sums = {name: np.zeros(mask.shape) for name in [*fields, *(["sm_baseline"] if "sm_truth" in fine else [])]}
-    counts = {name: np.zeros(mask.shape, dtype=np.int32) for name in sums}
-    for first in range(job.start, job.stop, job.chunk_days):
-        days = slice(first, min(first + job.chunk_days, job.stop))
-        layers = {name: np.asarray(field.isel(time=days).values, dtype=np.float64)
-                  for name, field in fields.items()}
-        if "sm_truth" in fine:
-            layers["sm_baseline"] = baseline(fine["time"].values[days])
-        for name, values in layers.items():
-            values = np.where(mask[None], values, np.nan)
-            valid = np.isfinite(values)
-            sums[name] += np.where(valid, values, 0.0).sum(axis=0)
-            counts[name] += valid.sum(axis=0)
+    shape = fine["basin_mask"].shape
+    pixels = np.flatnonzero(np.asarray(fine["basin_mask"].values).ravel() > 0)
+    sums: dict[str, np.ndarray] = {}
+    counts: dict[str, np.ndarray] = {}
+    parts = [Path(job.work) / "partials" / f"{k:04d}.npz" for k in job.parts]
+    for path in parts:
+        with np.load(path) as part:
+            for name in part.files:
+                field, kind = name.rsplit("_", 1)
+                target = sums if kind == "sum" else counts
+                target[field] = target.get(field, 0) + part[name].astype(np.float64)
     month = int(pd.Timestamp(fine["time"].values[job.start]).month)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = {name: (("month", "y", "x"), (sums[name] / np.where(counts[name] > 0, counts[name], np.nan))
-                        .astype(np.float32)[None]) for name in sums}
+    means = {}
+    for name in sums:
+        layer = np.full(shape[0] * shape[1], np.nan, dtype=np.float32)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            layer[pixels] = np.where(counts[name] > 0, sums[name] / counts[name], np.nan)
+        means[name] = (("month", "y", "x"), layer.reshape(1, *shape))
     result = xr.Dataset(means, coords={"month": [month], "y": fine["y"].values, "x": fine["x"].values},
                         attrs={"key": job.key})
     _save(result, out)
+    for path in parts:  # the month file now holds what they held
+        path.unlink(missing_ok=True)
     return str(out)
-
-
-class _BaselineSlices:
-    """The bilinear baseline at the basin pixels, for any slice of days."""
-
-    def __init__(self, inputs, fine_grid, mask: np.ndarray) -> None:
-        from smvar.downscaling.correction import bilinear_weights
-        from smvar.downscaling.validation import microwave_product
-
-        self.product = microwave_product(inputs.microwave)
-        lon, lat = fine_grid.lonlat
-        self.pixels = np.flatnonzero(mask.ravel())
-        self.shape = mask.shape
-        self.weights = bilinear_weights(self.product["lat"].values, self.product["lon"].values,
-                                        lat.ravel()[self.pixels], lon.ravel()[self.pixels])
-
-    def __call__(self, days: np.ndarray) -> np.ndarray:
-        from smvar.downscaling.correction import interpolate_cells
-
-        coarse = np.asarray(self.product.reindex(time=days).values, dtype=np.float64)
-        out = np.full((len(days), self.shape[0] * self.shape[1]), np.nan)
-        out[:, self.pixels] = interpolate_cells(coarse.reshape(len(days), -1), *self.weights)
-        return out.reshape(len(days), *self.shape)
 
 
 # ---------------------------------------------------------------- assembling
