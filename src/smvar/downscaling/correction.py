@@ -173,11 +173,19 @@ def interpolate_cells(values: np.ndarray, corners: np.ndarray, weights: np.ndarr
     -------
     numpy.ndarray of float64, shape (n_days, n_points)
     """
-    gathered = np.asarray(values, dtype=np.float64)[:, corners]  # (days, points, 4)
-    ok = np.isfinite(gathered)
-    w = np.where(ok, weights[None], 0.0)
+    from scipy import sparse
+
+    values = np.asarray(values, dtype=np.float64)
+    n_points = corners.shape[0]
+    rows = np.repeat(np.arange(n_points), corners.shape[1])
+    # A sparse (points x cells) matrix of the weights: the weighted sum of the
+    # finite corners and the sum of their weights are two products with it.
+    matrix = sparse.csr_matrix((weights.ravel(), (rows, corners.ravel())), shape=(n_points, values.shape[1]))
+    finite = np.isfinite(values)
+    total = (matrix @ np.where(finite, values, 0.0).T).T
+    weight = (matrix @ finite.T.astype(np.float64)).T
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (np.where(ok, gathered, 0.0) * w).sum(-1) / w.sum(-1)
+        return np.where(weight > 0, total / weight, np.nan)
 
 
 def clip_to_range(
