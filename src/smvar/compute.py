@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from smvar.config import ComputeSection
 
 __all__ = ["Executor", "open_executor", "shared_executor", "close_shared_executor", "use_client",
-           "SCHEDULER_VARIABLE", "default_workers"]
+           "release_memory", "SCHEDULER_VARIABLE", "default_workers"]
 
 SCHEDULER_VARIABLE = "SMVAR_SCHEDULER"
 
@@ -187,6 +187,26 @@ def _local_cluster(settings: "ComputeSection"):
         return LocalCluster(n_workers=workers, threads_per_worker=settings.threads_per_worker,
                             memory_limit=memory, processes=True, host="127.0.0.1",
                             dashboard_address="127.0.0.1:0", silence_logs=40)
+
+
+def release_memory() -> None:
+    """Hand the memory freed by a finished task back to the system (glibc ``malloc_trim``).
+
+    A worker runs many tasks that each allocate and free a few hundred
+    megabytes of numpy arrays; without this, glibc keeps the freed heap and a
+    worker's resident memory creeps towards its limit. Does nothing where
+    glibc is absent.
+    """
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 _SHARED: dict[str, Executor] = {}

@@ -46,6 +46,7 @@ import pandas as pd
 import xarray as xr
 
 from smvar.atomic import write_text_atomic
+from smvar.compute import release_memory
 
 if TYPE_CHECKING:
     from smvar.compute import Executor
@@ -213,6 +214,8 @@ def _block_task(job: _Job) -> str:
     _save_partial_sums(Path(job.work) / "partials" / f"{job.index:04d}.npz", fields)
     records.attrs = {"key": job.key, "start": job.start, "stop": job.stop}
     _save(records, out)
+    del result, sm, fields
+    release_memory()
     return str(out)
 
 

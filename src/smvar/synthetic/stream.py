@@ -59,6 +59,7 @@ import zarr
 from zarr.codecs import BloscCodec
 
 from smvar.atomic import write_text_atomic
+from smvar.compute import release_memory
 from smvar.config import BasinConfig
 from smvar.grid import analysis_grid, microwave_grid, reanalysis_grid
 from smvar.synthetic.generate import (
@@ -376,6 +377,7 @@ def _tile_task(tile: _Tile) -> int:
         store[name][:, rows, :] = monthly[name]
     _save_npz(work / f"tile_{tile.number:04d}.npz", sums.arrays())
     write_text_atomic(work / f"tile_{tile.number:04d}.done", tile.run_key)
+    release_memory()
     return tile.number
 
 
