@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import dask
 import xarray as xr
 
 if TYPE_CHECKING:
@@ -176,7 +177,8 @@ def write_inputs(inputs: Inputs, folder: str | Path) -> Path:
         partial = folder / f".{grid}.zarr.partial"
         if partial.exists():
             shutil.rmtree(partial)
-        _chunked_by_time(ds).to_zarr(partial, mode="w", consolidated=True)
+        with dask.config.set(scheduler="threads"):  # in-memory data: written from here
+            _chunked_by_time(ds).to_zarr(partial, mode="w", consolidated=True)
         if final.exists():
             shutil.rmtree(final)
         partial.rename(final)

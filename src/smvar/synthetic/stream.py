@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dask.array as da
+import dask
 import numpy as np
 import zarr
 from zarr.codecs import BloscCodec
@@ -412,7 +413,9 @@ def _write_coarse(config: BasinConfig, folder: Path, work: Path) -> None:
     for grid, ds in datasets.items():
         partial = folder / f".{grid}.zarr.partial"
         shutil.rmtree(partial, ignore_errors=True)
-        _chunked_by_time(ds).to_zarr(partial, mode="w", consolidated=True)
+        # In memory already and small: written here, not shipped to a cluster.
+        with dask.config.set(scheduler="threads"):
+            _chunked_by_time(ds).to_zarr(partial, mode="w", consolidated=True)
 
 
 def _chunked_by_time(ds):
