@@ -16,13 +16,19 @@ monthly_factors
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from smvar.inputs import Inputs
+
+if TYPE_CHECKING:
+    from smvar.compute import Executor
 
 __all__ = ["Factor", "FACTORS", "FACTOR_NAMES", "factor_table", "monthly_factors"]
 
@@ -62,13 +68,16 @@ FACTORS: tuple[Factor, ...] = (
 FACTOR_NAMES: tuple[str, ...] = tuple(f.name for f in FACTORS)
 
 
-def monthly_factors(inputs: Inputs) -> xr.Dataset:
+def monthly_factors(inputs: Inputs, composites: xr.Dataset | None = None) -> xr.Dataset:
     """The 17 factor fields on the analysis grid.
 
     Parameters
     ----------
     inputs : Inputs
         The run's inputs (see :mod:`smvar.inputs`).
+    composites : xarray.Dataset, optional
+        The monthly ``ndvi`` maximum and ``lst_day``, ``lst_night`` means, if
+        already made (:func:`monthly_composites`, in tasks); made here otherwise.
 
     Returns
     -------
@@ -82,11 +91,15 @@ def monthly_factors(inputs: Inputs) -> xr.Dataset:
     for name in ("bulk_density", "organic_carbon", "field_capacity", "ksat", "dem", "aspect", "slope", "twi"):
         out[name] = fine[name].astype("float32")
     out["lucc"] = fine["landcover"].astype("int16")
-    # Maximum-value composite for NDVI, as the paper does for MOD13A2 (section 2.2).
-    out["ndvi"] = fine["ndvi"].groupby(month).max("time")
-    # Monthly averages for LST (section 2.2).
-    out["lst_day"] = fine["lst_day"].groupby(month).mean("time")
-    out["lst_night"] = fine["lst_night"].groupby(month).mean("time")
+    if composites is None:
+        # Maximum-value composite for NDVI, as the paper does for MOD13A2 (section 2.2).
+        out["ndvi"] = fine["ndvi"].groupby(month).max("time")
+        # Monthly averages for LST (section 2.2).
+        out["lst_day"] = fine["lst_day"].groupby(month).mean("time")
+        out["lst_night"] = fine["lst_night"].groupby(month).mean("time")
+    else:
+        for name in ("ndvi", "lst_day", "lst_night"):
+            out[name] = composites[name]
     out["lst_diff"] = out["lst_day"] - out["lst_night"]
     for name in ("evi", "pet", "fvc", "precipitation"):
         out[name] = fine[name]
@@ -96,6 +109,63 @@ def monthly_factors(inputs: Inputs) -> xr.Dataset:
     out["reach"] = fine["reach"].astype("int8")
     out.attrs.update(fine.attrs)
     return out.compute()
+
+
+def monthly_composites(inputs_folder: str | Path, executor: "Executor", chunk_days: int = 31) -> xr.Dataset:
+    """Monthly NDVI maximum and LST day and night means, one task per month.
+
+    Parameters
+    ----------
+    inputs_folder : str or Path
+        The run's input stores (:func:`smvar.inputs.read_inputs`).
+    executor : smvar.compute.Executor
+        Runs the twelve tasks (here or on a dask cluster).
+    chunk_days : int
+        Days read at a time by a task (bounds its memory).
+
+    Returns
+    -------
+    xarray.Dataset, (month, y, x), float32
+        ``ndvi`` (1), ``lst_day`` and ``lst_night`` (K); NaN where a month has no value.
+    """
+    from smvar.downscaling.stream import day_blocks
+    from smvar.inputs import read_inputs
+
+    fine = read_inputs(inputs_folder).fine
+    times = pd.DatetimeIndex(fine["time"].values)
+    months = day_blocks(times, len(times) + 1)
+    parts = executor.map(_month_composite, [(str(inputs_folder), a, b, chunk_days) for a, b in months],
+                         label="monthly composites")
+    out = xr.concat(parts, dim="month")
+    out.coords.update({"y": fine["y"], "x": fine["x"]})
+    return out
+
+
+def _month_composite(job: tuple[str, int, int, int]) -> xr.Dataset:
+    """One month's NDVI maximum and LST means, read ``chunk_days`` days at a time (a task)."""
+    from smvar.downscaling.stream import _open_inputs
+
+    folder, start, stop, chunk_days = job
+    fine = _open_inputs(folder).fine
+    shape = fine["basin_mask"].shape
+    ndvi_max = np.full(shape, -np.inf)
+    sums = {name: np.zeros(shape) for name in ("lst_day", "lst_night")}
+    counts = {name: np.zeros(shape) for name in sums}
+    for first in range(start, stop, chunk_days):
+        days = slice(first, min(first + chunk_days, stop))
+        ndvi = np.asarray(fine["ndvi"].isel(time=days).values, dtype=np.float64)
+        ndvi_max = np.fmax(ndvi_max, np.fmax.reduce(ndvi, axis=0))
+        for name in sums:
+            values = np.asarray(fine[name].isel(time=days).values, dtype=np.float64)
+            valid = np.isfinite(values)
+            sums[name] += np.where(valid, values, 0.0).sum(axis=0)
+            counts[name] += valid.sum(axis=0)
+    month = int(pd.Timestamp(fine["time"].values[start]).month)
+    layers = {"ndvi": np.where(np.isfinite(ndvi_max), ndvi_max, np.nan)}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        layers.update({name: np.where(counts[name] > 0, sums[name] / counts[name], np.nan) for name in sums})
+    return xr.Dataset({name: (("month", "y", "x"), values.astype(np.float32)[None])
+                       for name, values in layers.items()}, coords={"month": [month]})
 
 
 def factor_table(factors: xr.Dataset | None = None) -> pd.DataFrame:

@@ -188,9 +188,13 @@ class Run:
 
     def factors(self) -> xr.Dataset:
         """The 17 driving factors of Table 1 with the basin mask and reaches."""
-        from smvar.factors import monthly_factors
+        from smvar.factors import monthly_composites, monthly_factors
 
-        return self._cached_dataset("factors.nc", lambda: monthly_factors(self.inputs()))
+        def compute() -> xr.Dataset:
+            composites = monthly_composites(self.inputs_folder(), self.executor, self.chunk_days)
+            return monthly_factors(self.inputs(), composites)
+
+        return self._cached_dataset("factors.nc", compute)
 
     def downscaled(self) -> "DownscalingArtifacts":
         """Downscaled monthly SM (Eq. 1-4) with its validation tables (Fig. 2)."""
@@ -256,13 +260,15 @@ class Run:
                 results[int(month)] = vg.grid_variogram(sm.sel(month=month).values, self.fine_grid.resolution_m,
                                                         edges, mask=mask.values, closed=closed)
             return results
+        # The systematic sample is itself a grid (every step-th cell), so the
+        # FFT method gives its exact pairwise semivariogram too, in O(n log n)
+        # instead of O(n^2): 150 s -> seconds for a sample of 23,000 points.
         step = self.variogram_sample_step()
         keep = mask.values[::step, ::step]
-        xx, yy = np.meshgrid(sm["x"].values[::step], sm["y"].values[::step])
-        coords = np.column_stack([xx[keep], yy[keep]])
         for month in sm["month"].values:
-            values = sm.sel(month=month).values[::step, ::step][keep]
-            results[int(month)] = vg.empirical_variogram(coords, values, edges, closed=closed)
+            values = sm.sel(month=month).values[::step, ::step]
+            results[int(month)] = vg.grid_variogram(values, self.fine_grid.resolution_m * step, edges,
+                                                    mask=keep, closed=closed)
         return results
 
     def table3(self) -> pd.DataFrame:

@@ -76,8 +76,8 @@ def correct_to_coarse(
     coarse : numpy.ndarray, shape (n_days, n_coarse_cells)
         The 0.25 degree value of each day and cell (from :func:`coarse_product`),
         m3 m-3. Where it is NaN, Δθ is 0: the pixels keep their Eq. 2 value.
-    smooth : (corners, weights), optional
-        From :func:`bilinear_weights` at the pixels. None (default) spreads
+    smooth : (corners, weights) or (corners, weights, matrix), optional
+        From :func:`bilinear_weights` at the pixels (and :func:`interpolation_matrix`). None (default) spreads
         Δθ evenly over the cell's pixels, as the paper does. Given, Δθ is
         first interpolated bilinearly between cell centres (so that it does
         not jump at cell edges), then the remaining difference of each cell
@@ -163,24 +163,30 @@ def _axis_position(centres: np.ndarray, values: np.ndarray):
     return lo, np.minimum(lo + 1, centres.size - 1), np.clip(pos - lo, 0.0, 1.0)
 
 
-def interpolate_cells(values: np.ndarray, corners: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def interpolation_matrix(corners: np.ndarray, weights: np.ndarray, n_cells: int):
+    """The sparse (points x cells) matrix of bilinear weights, for :func:`interpolate_cells`."""
+    from scipy import sparse
+
+    rows = np.repeat(np.arange(corners.shape[0]), corners.shape[1])
+    return sparse.csr_matrix((weights.ravel(), (rows, corners.ravel())), shape=(corners.shape[0], n_cells))
+
+
+def interpolate_cells(values: np.ndarray, corners: np.ndarray, weights: np.ndarray, matrix=None) -> np.ndarray:
     """Bilinear interpolation of (n_days, n_cells) values to points, NaN-aware.
 
     NaN corners are left out and the other weights renormalised; a point whose
-    four corners are all NaN gets NaN.
+    four corners are all NaN gets NaN. ``matrix`` (from :func:`interpolation_matrix`)
+    saves building it again when the same points are interpolated often.
 
     Returns
     -------
     numpy.ndarray of float64, shape (n_days, n_points)
     """
-    from scipy import sparse
-
     values = np.asarray(values, dtype=np.float64)
-    n_points = corners.shape[0]
-    rows = np.repeat(np.arange(n_points), corners.shape[1])
     # A sparse (points x cells) matrix of the weights: the weighted sum of the
     # finite corners and the sum of their weights are two products with it.
-    matrix = sparse.csr_matrix((weights.ravel(), (rows, corners.ravel())), shape=(n_points, values.shape[1]))
+    if matrix is None:
+        matrix = interpolation_matrix(corners, weights, values.shape[1])
     finite = np.isfinite(values)
     total = (matrix @ np.where(finite, values, 0.0).T).T
     weight = (matrix @ finite.T.astype(np.float64)).T

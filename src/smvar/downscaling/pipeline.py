@@ -49,6 +49,7 @@ from smvar.downscaling.correction import (
     SOURCES,
     bilinear_weights,
     clip_to_range,
+    interpolation_matrix,
     coarse_product,
     correct_to_coarse,
 )
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
     from smvar.config import BasinConfig
     from smvar.inputs import Inputs
 
-__all__ = ["CORRECTIONS", "DownscalingResult", "downscale", "monthly_mean"]
+__all__ = ["CORRECTIONS", "DownscalingResult", "StaticLayers", "downscale", "monthly_mean", "static_layers"]
 
 CORRECTIONS: tuple[str, ...] = ("even", "smooth", "interpolated")
 
@@ -115,7 +116,7 @@ class DownscalingResult:
 
 
 @dataclass
-class _Static:
+class StaticLayers:
     """What does not change from day to day."""
 
     pixels: np.ndarray  # flat fine indices of the basin pixels estimated
@@ -124,7 +125,7 @@ class _Static:
     upper: np.ndarray  # saturated water content of each pixel
     index01: np.ndarray  # (ny, nx) 0.1 degree cell of each fine cell
     group01: np.ndarray  # majority group of each 0.1 degree cell, -1 if unused
-    smooth: tuple[np.ndarray, np.ndarray] | None  # bilinear corners and weights, or None
+    smooth: tuple | None  # bilinear corners, weights and their sparse matrix, or None
 
 
 def downscale(
@@ -140,6 +141,7 @@ def downscale(
     correction: str = "even",
     alternative: str | None = None,
     warn_empty_months: bool = True,
+    static: "StaticLayers | None" = None,
 ) -> DownscalingResult:
     """Daily 1 km soil moisture by Eq. 1-4 of Yin et al. 2023.
 
@@ -177,6 +179,9 @@ def downscale(
     warn_empty_months : bool, default True
         False when the caller downscales a run in pieces and warns once about
         the whole (:mod:`smvar.downscaling.stream`).
+    static : StaticLayers, optional
+        From :func:`static_layers` with the same inputs, grids, rules and
+        ``basin_fraction``: saves preparing them again for every piece.
 
     Returns
     -------
@@ -197,7 +202,8 @@ def downscale(
     _check_inputs(fine, re, mw, fine_grid, reanalysis_grid, microwave_grid)
     settings = config.downscaling
     rules = (correction,) if alternative is None else (correction, alternative)
-    static = _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction, rules)
+    if static is None:
+        static = static_layers(fine, fine_grid, reanalysis_grid, microwave_grid, rules, basin_fraction)
     basin01 = static.group01 >= 0
     times = fine["time"]
     re = _on_days(re, times, "reanalysis")
@@ -299,7 +305,22 @@ def _max_cell_shift(change: np.ndarray, values: np.ndarray, cell: np.ndarray, n_
     return shift.reshape(n_days, n_cells).max(axis=1, initial=0.0)
 
 
-def _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction, rules) -> _Static:
+def static_layers(fine: xr.Dataset, fine_grid: FineGrid, reanalysis_grid: GeoGrid, microwave_grid: GeoGrid,
+                  rules: tuple[str, ...] = ("even",), basin_fraction: float = 0.5) -> "StaticLayers":
+    """What :func:`downscale` needs that does not change from day to day.
+
+    Parameters
+    ----------
+    fine : xarray.Dataset
+        The fine dataset (``basin_mask``, ``landcover``, ``saturated_water_content``).
+    fine_grid, reanalysis_grid, microwave_grid
+        The grids of the inputs.
+    rules : tuple of str
+        The correction rules that will be used (bilinear weights are prepared
+        if one of them needs them).
+    basin_fraction : float
+        As in :func:`downscale`.
+    """
     basin = np.asarray(fine["basin_mask"].values) > 0
     group = group_land_cover(np.asarray(fine["landcover"].values))
     index01 = fine_to_coarse_index(fine_grid, reanalysis_grid)
@@ -313,9 +334,10 @@ def _static(fine, fine_grid, reanalysis_grid, microwave_grid, basin_fraction, ru
     smooth = None
     if {"smooth", "interpolated"} & set(rules):
         lon, lat = fine_grid.lonlat
-        smooth = bilinear_weights(microwave_grid.lat, microwave_grid.lon,
-                                  lat.ravel()[pixels], lon.ravel()[pixels])
-    return _Static(pixels=pixels, cell25=index25.ravel()[pixels], group=group.ravel()[pixels],
+        corners, weights = bilinear_weights(microwave_grid.lat, microwave_grid.lon,
+                                            lat.ravel()[pixels], lon.ravel()[pixels])
+        smooth = (corners, weights, interpolation_matrix(corners, weights, microwave_grid.size))
+    return StaticLayers(pixels=pixels, cell25=index25.ravel()[pixels], group=group.ravel()[pixels],
                    upper=upper, index01=index01, group01=group01, smooth=smooth)
 
 

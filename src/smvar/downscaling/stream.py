@@ -186,7 +186,6 @@ def _block_task(job: _Job) -> str:
     if _done(out, job.key):
         return str(out)
     from smvar.downscaling import downscale
-    from smvar.grid import analysis_grid, microwave_grid, reanalysis_grid
     from smvar.inputs import Inputs
 
     inputs = _open_inputs(job.inputs)
@@ -195,20 +194,20 @@ def _block_task(job: _Job) -> str:
     twin = "sm_truth" in fine
     rule = job.config.downscaling.correction
     other = "even" if rule != "even" else "interpolated"
-    grids = analysis_grid(job.config), reanalysis_grid(job.config), microwave_grid(job.config)
-    result = downscale(Inputs(fine, inputs.reanalysis, inputs.microwave), *grids, job.config,
+    prepared = _prepared(job, inputs, (rule, other) if twin else (rule,))
+    result = downscale(Inputs(fine, inputs.reanalysis, inputs.microwave), *prepared.grids, job.config,
                        block_days=job.stop - job.start, correction=rule,
-                       alternative=other if twin else None, warn_empty_months=False)
+                       alternative=other if twin else None, warn_empty_months=False, static=prepared.static)
     sm = result.sm.values
     _write_days(Path(job.work) / "sm_daily.zarr", sm, job.start)
-    pixels = np.flatnonzero(np.asarray(fine["basin_mask"].values).ravel() > 0)
+    pixels = prepared.pixels
     n_days = sm.shape[0]
     fields = {"sm": sm.reshape(n_days, -1)[:, pixels],
               "sm_reference": _at(fine["sm_reference"], pixels)}
     records = _records(result)
     if twin:
         fields["sm_truth"] = _at(fine["sm_truth"], pixels)
-        fields["sm_baseline"] = _Baseline(inputs, grids[0], pixels)(fine["time"].values)
+        fields["sm_baseline"] = prepared.baseline(fine["time"].values)
         alternative = result.sm_alternative.values.reshape(n_days, -1)[:, pixels]
         records = records.merge(_block_skill(fields, alternative, fine["time"].values))
     _save_partial_sums(Path(job.work) / "partials" / f"{job.index:04d}.npz", fields)
@@ -217,6 +216,34 @@ def _block_task(job: _Job) -> str:
     del result, sm, fields
     release_memory()
     return str(out)
+
+
+@dataclass
+class _Prepared:
+    """What every block task of a run shares: grids, static layers, basin pixels, the baseline's weights."""
+
+    grids: tuple
+    static: object
+    pixels: np.ndarray
+    baseline: "_Baseline"
+
+
+_PREPARED: dict[tuple, _Prepared] = {}
+
+
+def _prepared(job: _Job, inputs, rules: tuple[str, ...]) -> _Prepared:
+    """The shared layers of a run, made once per worker process (they cost seconds on a large grid)."""
+    from smvar.downscaling.pipeline import static_layers
+    from smvar.grid import analysis_grid, microwave_grid, reanalysis_grid
+
+    key = (job.inputs, job.key, rules)
+    if key not in _PREPARED:
+        _PREPARED.clear()
+        grids = analysis_grid(job.config), reanalysis_grid(job.config), microwave_grid(job.config)
+        pixels = np.flatnonzero(np.asarray(inputs.fine["basin_mask"].values).ravel() > 0)
+        _PREPARED[key] = _Prepared(grids, static_layers(inputs.fine, *grids, rules), pixels,
+                                   _Baseline(inputs, grids[0], pixels))
+    return _PREPARED[key]
 
 
 def _at(field: xr.DataArray, pixels: np.ndarray) -> np.ndarray:
@@ -263,13 +290,15 @@ class _Baseline:
     """The bilinear baseline (the 0.25 degree product, bilinear to 1 km) at given pixels, for any days."""
 
     def __init__(self, inputs, fine_grid, pixels: np.ndarray) -> None:
-        from smvar.downscaling.correction import bilinear_weights
+        from smvar.downscaling.correction import bilinear_weights, interpolation_matrix
         from smvar.downscaling.validation import microwave_product
 
         self.product = microwave_product(inputs.microwave)
         lon, lat = fine_grid.lonlat
-        self.weights = bilinear_weights(self.product["lat"].values, self.product["lon"].values,
-                                        lat.ravel()[pixels], lon.ravel()[pixels])
+        corners, weights = bilinear_weights(self.product["lat"].values, self.product["lon"].values,
+                                            lat.ravel()[pixels], lon.ravel()[pixels])
+        n_cells = self.product.sizes["lat"] * self.product.sizes["lon"]
+        self.weights = (corners, weights, interpolation_matrix(corners, weights, n_cells))
 
     def __call__(self, days: np.ndarray) -> np.ndarray:
         from smvar.downscaling.correction import interpolate_cells
