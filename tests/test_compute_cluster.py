@@ -183,3 +183,39 @@ def test_a_running_cluster_is_used_by_its_address_and_by_its_client(small, tmp_p
             assert client.status == "running"  # the caller's client is left open
             assert shared_executor(ComputeSection(scheduler="synchronous")).client is None
             close_shared_executor()
+
+
+@pytest.mark.slow
+def test_the_whole_small_run_on_a_cluster_equals_the_single_process_run(tmp_path, monkeypatch):
+    import pandas as pd
+    from distributed import LocalCluster
+
+    from smvar.compute import close_shared_executor
+    from smvar.pipeline import Run
+
+    def steps(run_dir):
+        run = Run(ROOT / "data" / "basins" / "small.yaml", run_dir)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return {"monthly": run.downscaled().monthly, "factors": run.factors(),
+                    "statistics": run.monthly_statistics(), "table3": run.table3(),
+                    "stability": run.stability(), "q": run.detectors().q_matrix(),
+                    "inputs": read_back(run.inputs_folder())}
+
+    def read_back(folder):
+        from smvar.inputs import read_inputs
+
+        return read_inputs(folder).fine[["sm_truth", "lst_day", "ndvi"]].load()
+
+    monkeypatch.setenv(SCHEDULER_VARIABLE, "synchronous")
+    alone = steps(tmp_path / "alone")
+    close_shared_executor()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        monkeypatch.setenv(SCHEDULER_VARIABLE, cluster.scheduler_address)
+        on_cluster = steps(tmp_path / "cluster")
+        close_shared_executor()
+    for name in ("monthly", "factors", "stability", "inputs"):
+        xr.testing.assert_identical(on_cluster[name], alone[name])
+    for name in ("statistics", "table3", "q"):
+        pd.testing.assert_frame_equal(on_cluster[name], alone[name])
