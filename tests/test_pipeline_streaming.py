@@ -54,3 +54,31 @@ def test_sample_semivariograms_by_fft_equal_the_pairwise_ones(small_run):
         np.testing.assert_array_equal(results[month].n_pairs, pairwise.n_pairs)
         np.testing.assert_allclose(results[month].gamma, pairwise.gamma, rtol=1e-9)
         np.testing.assert_allclose(results[month].lag_mean, pairwise.lag_mean, rtol=1e-9)
+
+
+def test_detectors_on_every_basin_pixel_when_asked(tmp_path):
+    import yaml
+
+    from smvar.pipeline import Run
+
+    raw = yaml.safe_load((ROOT / "data" / "basins" / "small.yaml").read_text())
+    raw.setdefault("geodetector", {})["pixels"] = "all"
+    raw["period"]["end"] = "2020-02-29"  # two months keep the test short
+    path = tmp_path / "all_pixels.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    run = Run(path, tmp_path / "run")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = run._detector_table()
+        basin = int((run.factors()["basin_mask"]).sum())
+        assert len(table) > 0.9 * 2 * basin  # every basin pixel of both months (NaN rows dropped)
+        assert len(table) > 10 * len(run.sample())
+        q = run.detectors().q_matrix()
+    assert list(q.columns) == [1, 2] and q.notna().all().all()
+    optimal = run.detectors().optimal
+    assert set(optimal["month"]) == {1, 2}
+    # Counts of the optimal strata add up to the rows of each month: all pixels, not the sample.
+    for month, rows in table.groupby("month"):
+        counts = optimal[optimal["month"] == month]["counts"].iloc[0]
+        assert sum(int(c) for c in counts.split()) <= len(rows)
+        assert sum(int(c) for c in counts.split()) > 0.9 * len(rows)
