@@ -143,10 +143,10 @@ def monthly_composites(inputs_folder: str | Path, executor: "Executor", chunk_da
 
 def _month_composite(job: tuple[str, int, int, int]) -> xr.Dataset:
     """One month's NDVI maximum and LST means, read ``chunk_days`` days at a time (a task)."""
-    from smvar.downscaling.stream import _open_inputs
+    from smvar.inputs import open_inputs_once
 
     folder, start, stop, chunk_days = job
-    fine = _open_inputs(folder).fine
+    fine = open_inputs_once(folder).fine
     shape = fine["basin_mask"].shape
     ndvi_max = np.full(shape, -np.inf)
     sums = {name: np.zeros(shape) for name in ("lst_day", "lst_night")}

@@ -14,7 +14,7 @@ Inputs
 validate_inputs
     Check names, dimensions and unit attributes against the contract, with a
     message naming the variable, what is wrong and the fix.
-write_inputs, read_inputs
+write_inputs, read_inputs, open_inputs_once
     The on-disk layout shared by ``smvar synth`` and the ``local`` loader:
     ``DIR/fine.zarr``, ``DIR/reanalysis.zarr``, ``DIR/microwave.zarr``
     (Zarr, chunked by time), each written to a temporary name and renamed.
@@ -44,6 +44,7 @@ __all__ = [
     "validate_inputs",
     "write_inputs",
     "read_inputs",
+    "open_inputs_once",
     "load_inputs",
 ]
 
@@ -218,6 +219,25 @@ def read_inputs(folder: str | Path, chunks: dict | None = None) -> Inputs:
     inputs = Inputs(**datasets)
     validate_inputs(inputs, where=str(folder))
     return inputs
+
+
+_OPENED: dict[tuple, Inputs] = {}
+
+
+def open_inputs_once(folder: str | Path) -> Inputs:
+    """:func:`read_inputs`, opened once per process while the stores are unchanged.
+
+    A worker of a dask cluster runs many tasks on the same inputs; opening
+    and validating the three stores each time cost 0.1 s per task.
+    """
+    folder = Path(folder)
+    stamp = tuple((folder / f"{grid}.zarr").stat().st_mtime_ns if (folder / f"{grid}.zarr").exists() else 0
+                  for grid in GRID_OF_DATASET)
+    key = (str(folder.resolve()), stamp)
+    if key not in _OPENED:
+        _OPENED.clear()
+        _OPENED[key] = read_inputs(folder)
+    return _OPENED[key]
 
 
 def load_inputs(config: "BasinConfig") -> Inputs:

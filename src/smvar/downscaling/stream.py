@@ -47,6 +47,7 @@ import xarray as xr
 
 from smvar.atomic import write_text_atomic
 from smvar.compute import release_memory
+from smvar.inputs import open_inputs_once
 
 if TYPE_CHECKING:
     from smvar.compute import Executor
@@ -188,7 +189,7 @@ def _block_task(job: _Job) -> str:
     from smvar.downscaling import downscale
     from smvar.inputs import Inputs
 
-    inputs = _open_inputs(job.inputs)
+    inputs = open_inputs_once(job.inputs)
     days = slice(job.start, job.stop)
     fine = inputs.fine.isel(time=days)
     twin = "sm_truth" in fine
@@ -345,7 +346,7 @@ def _month_task(job: _Job) -> str:
     out = Path(job.work) / "months" / f"{job.index:02d}.pickle"
     if _done(out, job.key):
         return str(out)
-    inputs = _open_inputs(job.inputs)
+    inputs = open_inputs_once(job.inputs)
     fine = inputs.fine
     shape = fine["basin_mask"].shape
     pixels = np.flatnonzero(np.asarray(fine["basin_mask"].values).ravel() > 0)
@@ -411,22 +412,6 @@ def _assemble(inputs, work: Path, config, blocks: list[str], months: list[str]) 
 
 
 # ---------------------------------------------------------------- files
-_OPENED: dict[tuple, object] = {}
-
-
-def _open_inputs(folder: str):
-    """The inputs of a folder, opened once per process (a worker runs many tasks)."""
-    from smvar.inputs import read_inputs
-
-    stamp = tuple((folder / name).stat().st_mtime_ns if (folder := Path(folder)).exists() else 0
-                  for name in ("fine.zarr", "reanalysis.zarr", "microwave.zarr"))
-    key = (str(folder), stamp)
-    if key not in _OPENED:
-        _OPENED.clear()
-        _OPENED[key] = read_inputs(folder)
-    return _OPENED[key]
-
-
 # A task's file is a pickled Dataset: a work file of this run and this version
 # of the code (the key says which), read back only by this module. netCDF
 # took 0.2 s per file here, most of a small task's time.

@@ -53,8 +53,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import dask.array as da
 import dask
+import dask.array as da
 import numpy as np
 import zarr
 from zarr.codecs import BloscCodec
