@@ -219,3 +219,21 @@ def test_the_whole_small_run_on_a_cluster_equals_the_single_process_run(tmp_path
         xr.testing.assert_identical(on_cluster[name], alone[name])
     for name in ("statistics", "table3", "q"):
         pd.testing.assert_frame_equal(on_cluster[name], alone[name])
+
+
+def test_progress_bars_go_to_a_terminal_only(monkeypatch):
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "__stderr__", terminal)
+    assert Executor(None, quiet=False).map(_square, range(3), label="downscaling") == [0, 1, 4]
+    assert "downscaling" in terminal.getvalue() and "3/3" in terminal.getvalue()
+    pipe = io.StringIO()  # not a terminal: a notebook's output, a CI log
+    monkeypatch.setattr(sys, "__stderr__", pipe)
+    Executor(None, quiet=False).map(_square, range(3), label="downscaling")
+    assert pipe.getvalue() == ""
