@@ -44,6 +44,7 @@ __all__ = [
     "validate_inputs",
     "write_inputs",
     "read_inputs",
+    "write_store",
     "open_inputs_once",
     "load_inputs",
 ]
@@ -176,14 +177,22 @@ def write_inputs(inputs: Inputs, folder: str | Path) -> Path:
     for grid, ds in inputs.datasets().items():
         final = folder / f"{grid}.zarr"
         partial = folder / f".{grid}.zarr.partial"
-        if partial.exists():
-            shutil.rmtree(partial)
-        with dask.config.set(scheduler="threads"):  # in-memory data: written from here
-            _chunked_by_time(ds).to_zarr(partial, mode="w", consolidated=True)
+        write_store(ds, partial)
         if final.exists():
             shutil.rmtree(final)
         partial.rename(final)
     return folder
+
+
+def write_store(ds: xr.Dataset, path: str | Path) -> None:
+    """Write one in-memory dataset as a Zarr store of the layout, replacing ``path``.
+
+    Chunked by 31 days along ``time``, written from this process (with dask's
+    thread scheduler, not shipped to a cluster: the data are here already).
+    """
+    shutil.rmtree(path, ignore_errors=True)
+    with dask.config.set(scheduler="threads"):
+        _chunked_by_time(ds).to_zarr(path, mode="w", consolidated=True)
 
 
 def _chunked_by_time(ds: xr.Dataset) -> xr.Dataset:

@@ -53,7 +53,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import dask
 import dask.array as da
 import numpy as np
 import zarr
@@ -63,6 +62,7 @@ from smvar.atomic import write_text_atomic
 from smvar.compute import release_memory
 from smvar.config import BasinConfig
 from smvar.grid import analysis_grid, microwave_grid, reanalysis_grid
+from smvar.inputs import write_store
 from smvar.synthetic.generate import (
     BLOCK_VARIABLES,
     DAILY,
@@ -411,20 +411,5 @@ def _write_coarse(config: BasinConfig, folder: Path, work: Path) -> None:
     rean, micro = coarse_datasets(config, blocks, dates)
     datasets = _with_attrs(config, {"reanalysis": rean, "microwave": micro})
     for grid, ds in datasets.items():
-        partial = folder / f".{grid}.zarr.partial"
-        shutil.rmtree(partial, ignore_errors=True)
-        # In memory already and small: written here, not shipped to a cluster.
-        with dask.config.set(scheduler="threads"):
-            _chunked_by_time(ds).to_zarr(partial, mode="w", consolidated=True)
-
-
-def _chunked_by_time(ds):
-    """As :func:`smvar.inputs.write_inputs` stores a dataset: time chunks of 31 days."""
-    ds = ds.copy()
-    for name in ds.variables:
-        ds[name].encoding.pop("chunks", None)
-        ds[name].encoding.pop("preferred_chunks", None)
-    if "time" in ds.dims:
-        ds = ds.chunk({"time": 31})
-    return ds
+        write_store(ds, folder / f".{grid}.zarr.partial")
 
