@@ -27,45 +27,16 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-import threading
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import psutil
+from tree_memory import PeakRSS
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULTS = [REPO / "data" / "basins" / "heihe.yaml", REPO / "benchmarks" / "basins" / "region_10x.yaml"]
-
-
-class TreeMemory:
-    """Peak of the summed RSS of this process and all its descendants, sampled in a thread."""
-
-    def __init__(self, interval: float = 0.2) -> None:
-        self.interval, self.peak = interval, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for proc in [me, *me.children(recursive=True)]:
-                try:
-                    total += proc.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total)
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> "TreeMemory":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def run_basin(basin: Path, workers: int | None, memory_limit: str | None) -> dict:
@@ -87,7 +58,7 @@ def run_basin(basin: Path, workers: int | None, memory_limit: str | None) -> dic
                  ("temporal stability", run.stability),
                  ("detectors on the sample", run.detectors)]
         times = {}
-        with TreeMemory() as memory:
+        with PeakRSS() as memory:
             _ = run.executor  # start the cluster before the clock, as `smvar run` does
             for name, step in steps:
                 start = time.perf_counter()

@@ -9,8 +9,8 @@ Runs :func:`smvar.synthetic.stream.write_synthetic_inputs` into a temporary
 folder (or ``--keep DIR``) and prints the wall time, the time per cell-day
 (ny x nx x n_days) and the peak resident memory summed over this process and
 its children (psutil, sampled every 0.2 s in a thread). ``--workers N`` runs
-the tiles on a dask distributed ``LocalCluster`` of N single-thread worker
-processes; ``--scale K`` widens the basin's extent K times in area about its
+the tiles on the local dask cluster of :func:`smvar.compute.open_executor`
+with N single-thread worker processes; ``--scale K`` widens the basin's extent K times in area about its
 centre (K = 10 is issue 9's domain). Targets of issue 9: the 10x domain
 under 6 GB with two workers.
 """
@@ -19,53 +19,20 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
+from tree_memory import PeakRSS
 
-from smvar.config import BasinConfig, load_config
+from smvar.compute import open_executor
+from smvar.config import BasinConfig, ComputeSection, load_config
 from smvar.grid import analysis_grid
-from smvar.synthetic.stream import dask_mapper, write_synthetic_inputs
+from smvar.synthetic.stream import write_synthetic_inputs
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-class PeakRSS:
-    """Peak RSS (bytes) of this process and all its descendants, sampled in a thread."""
-
-    def __init__(self, interval: float = 0.2) -> None:
-        self.interval = interval
-        self.peak = 0
-        self.peak_one = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total, largest = 0, 0
-            for proc in [me, *me.children(recursive=True)]:
-                try:
-                    rss = proc.memory_info().rss
-                except psutil.Error:
-                    continue
-                total += rss
-                largest = max(largest, rss)
-            self.peak = max(self.peak, total)
-            self.peak_one = max(self.peak_one, largest)
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> "PeakRSS":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def scaled(config: BasinConfig, factor: float) -> BasinConfig:
@@ -97,33 +64,20 @@ def main(argv: list[str] | None = None) -> int:
           f"tile_rows {args.tile_rows}, chunk_days {args.chunk_days}, workers {args.workers or 'none'}")
     with tempfile.TemporaryDirectory(prefix="smvar-stream-") as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp) / "inputs"
-        cluster = client = None
-        mapper = None
-        if args.workers:
-            import dask
-            from distributed import Client, LocalCluster
-
-            # dask sets MALLOC_TRIM_THRESHOLD_ in its workers, which turns off
-            # glibc's adaptive mmap threshold: every temporary array of a tile
-            # is then a fresh mmap, and tiles run 3-4 times slower (kernel time).
-            dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})
-            cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-            client = Client(cluster)
-            mapper = dask_mapper(client)
+        os.environ.pop("SMVAR_SCHEDULER", None)
+        settings = ComputeSection(workers=args.workers) if args.workers else ComputeSection(scheduler="synchronous")
+        executor = open_executor(settings)  # the same local cluster as `smvar run` starts
         try:
             with PeakRSS() as rss:
                 start = time.perf_counter()
                 write_synthetic_inputs(config, folder, chunk_days=args.chunk_days, tile_rows=args.tile_rows,
-                                       mapper=mapper,
+                                       mapper=executor.map,
                                        progress=lambda done, total: print(f"  tile {done}/{total} "
                                                                           f"{time.perf_counter() - start:.0f} s",
                                                                           flush=True))
                 wall = time.perf_counter() - start
         finally:
-            if client is not None:
-                client.close()
-                cluster.close()
+            executor.close()
         size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     cell_days = n_rows * n_cols * n_days
     print(f"wall time: {wall:.1f} s")

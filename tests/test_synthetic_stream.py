@@ -16,7 +16,7 @@ import xarray as xr
 from smvar.config import load_config
 from smvar.inputs import read_inputs, write_inputs
 from smvar.synthetic import generate
-from smvar.synthetic.stream import dask_mapper, write_synthetic_inputs
+from smvar.synthetic.stream import write_synthetic_inputs
 
 pytestmark = pytest.mark.filterwarnings("ignore:Consolidated metadata:UserWarning")
 
@@ -176,13 +176,15 @@ def test_a_tile_band_of_generate_equals_the_whole_grid_rows(config):
 
 
 @pytest.mark.slow
-def test_tiles_run_on_a_dask_distributed_cluster(config, streamed, tmp_path):
-    distributed = pytest.importorskip("distributed")
+def test_tiles_run_on_a_dask_distributed_cluster(config, streamed, tmp_path, monkeypatch):
+    from smvar.compute import open_executor
+    from smvar.config import ComputeSection
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+    monkeypatch.delenv("SMVAR_SCHEDULER", raising=False)
+    with open_executor(ComputeSection(workers=2), quiet=True, echo=None) as executor:
+        assert executor.client is not None
         folder = write_synthetic_inputs(config, tmp_path / "dask", chunk_days=4, tile_rows=64,
-                                        mapper=dask_mapper(client))
+                                        mapper=executor.map)
     _assert_same_stores(read_inputs(streamed), read_inputs(folder))
 
 

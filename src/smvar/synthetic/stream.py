@@ -8,8 +8,6 @@ write_synthetic_inputs
     ``microwave.zarr``) holding the values of
     :func:`smvar.synthetic.generate.generate`, made by one task per band of
     rows; a killed run resumes from the tiles already written.
-dask_mapper
-    A ``mapper`` that runs the tiles on a dask distributed client.
 
 Notes
 -----
@@ -83,7 +81,7 @@ from smvar.synthetic.generate import (
     static_fields,
 )
 
-__all__ = ["write_synthetic_inputs", "dask_mapper"]
+__all__ = ["write_synthetic_inputs"]
 
 GRIDS = ("fine", "reanalysis", "microwave")
 DONE_MARKER = ".synthetic.done"
@@ -131,8 +129,8 @@ def write_synthetic_inputs(
     mapper : callable, optional
         ``mapper(fn, items)`` runs ``fn`` on every item and yields as each
         finishes (results are ignored); default the builtin :func:`map`
-        (in this process, one after another). Pass :func:`dask_mapper` (or
-        one like it) to run tiles in parallel on a dask distributed cluster;
+        (in this process, one after another). Pass ``executor.map`` of an
+        :class:`smvar.compute.Executor` to run tiles on a dask cluster;
         ``fn`` is a top-level function and the items are small picklable
         records.
     progress : callable, optional
@@ -192,32 +190,6 @@ def write_synthetic_inputs(
                                                "seed": config.data.seed}) + "\n")
     shutil.rmtree(work, ignore_errors=True)
     return folder
-
-
-def dask_mapper(client) -> Callable[[Callable, list], Iterable]:
-    """A ``mapper`` for :func:`write_synthetic_inputs` that runs tiles on a dask cluster.
-
-    Parameters
-    ----------
-    client : distributed.Client
-        Submits one task per tile (``pure=False``) and yields results as
-        tasks finish; a failed tile raises its error.
-
-    Notes
-    -----
-    dask's default worker environment sets ``MALLOC_TRIM_THRESHOLD_``, which
-    turns glibc's adaptive mmap threshold off: every temporary array of a tile
-    (about 0.4 MB on a 10x domain) is then a fresh ``mmap`` and tiles run 3-4
-    times slower, in kernel time. Start the cluster after
-    ``dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})``.
-    """
-    from distributed import as_completed
-
-    def mapper(fn: Callable, items: list) -> Iterable:
-        for future in as_completed(client.map(fn, items, pure=False)):
-            yield future.result()
-
-    return mapper
 
 
 # ------------------------------------------------------------------ run state
