@@ -107,10 +107,9 @@ class Run:
     @property
     def chunk_days(self) -> int:
         """Days per downscaling task and per Zarr chunk of the daily inputs."""
-        from smvar.downscaling.stream import default_chunk_days
+        from smvar.downscaling.stream import chunk_days_for
 
-        ny, nx = self.fine_grid.shape
-        return self.config.compute.chunk_days or default_chunk_days(ny * nx)
+        return chunk_days_for(self.config)
 
     def inputs_folder(self) -> Path:
         """The folder of the run's input stores (``fine.zarr``, ``reanalysis.zarr``, ``microwave.zarr``).

@@ -9,7 +9,7 @@ downscale_streamed
 StreamedDownscaling
     What it returns: monthly means, the Fig. 2 validation, the Eq. 1
     coefficients, the records' summary and, on the twin, the daily skill.
-day_blocks, default_chunk_days
+day_blocks, default_chunk_days, chunk_days_for
     How the days are cut into tasks.
 
 Notes
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from smvar.compute import Executor
     from smvar.config import BasinConfig
 
-__all__ = ["StreamedDownscaling", "downscale_streamed", "day_blocks", "default_chunk_days"]
+__all__ = ["StreamedDownscaling", "downscale_streamed", "day_blocks", "default_chunk_days", "chunk_days_for"]
 
 CELL_DAYS_PER_TASK = 7_500_000  # about 1 GB of working memory per task
 
@@ -66,6 +66,14 @@ def default_chunk_days(n_cells: int) -> int:
     """
     days = int(np.clip(CELL_DAYS_PER_TASK // max(n_cells, 1), 1, 31))
     return 31 if days >= 28 else days
+
+
+def chunk_days_for(config: "BasinConfig") -> int:
+    """Days per task of a run: ``compute.chunk_days``, else :func:`default_chunk_days` of its grid."""
+    from smvar.grid import analysis_grid
+
+    ny, nx = analysis_grid(config).shape
+    return config.compute.chunk_days or default_chunk_days(ny * nx)
 
 
 def day_blocks(times: pd.DatetimeIndex, chunk_days: int) -> list[tuple[int, int]]:
@@ -152,7 +160,7 @@ def downscale_streamed(
     executor : smvar.compute.Executor
         Runs the tasks (here, or on a dask cluster).
     chunk_days : int, optional
-        Days per stage-1 task; default :func:`default_chunk_days`.
+        Days per stage-1 task; default :func:`chunk_days_for` the config.
 
     Returns
     -------
@@ -166,7 +174,7 @@ def downscale_streamed(
     fine = inputs.fine
     times = pd.DatetimeIndex(fine["time"].values)
     grid = analysis_grid(config)
-    chunk_days = chunk_days or default_chunk_days(int(np.prod(grid.shape)))
+    chunk_days = chunk_days or chunk_days_for(config)
     _prepare(work, key, times, grid)
 
     block_ranges = day_blocks(times, chunk_days)

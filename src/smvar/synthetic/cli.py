@@ -30,8 +30,7 @@ __all__ = ["register", "main"]
 def _run(args: argparse.Namespace) -> int:
     from smvar.compute import open_executor
     from smvar.config import load_config
-    from smvar.downscaling.stream import default_chunk_days
-    from smvar.grid import analysis_grid
+    from smvar.downscaling.stream import chunk_days_for
     from smvar.inputs import read_inputs
     from smvar.synthetic.stream import write_synthetic_inputs
 
@@ -39,13 +38,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.seed is not None:
         config = config.model_copy(update={"data": config.data.model_copy(update={"seed": args.seed})})
     start = time.perf_counter()
-    ny, nx = analysis_grid(config).shape
-    chunk_days = config.compute.chunk_days or default_chunk_days(ny * nx)
     # Streamed in row bands of the grid, on the parameter file's dask cluster
     # (a local one by default): no whole daily cube is ever held in memory.
     with open_executor(config.compute) as executor:
         folder = write_synthetic_inputs(
-            config, Path(args.out), chunk_days=chunk_days, tile_rows=config.compute.tile_rows,
+            config, Path(args.out), chunk_days=chunk_days_for(config), tile_rows=config.compute.tile_rows,
             mapper=lambda task, items: executor.map(task, items, label="synthetic twin"))
     fine = read_inputs(folder).fine  # validates the stores against the contract
     print(f"synthetic twin of {config.name!r} (seed {config.data.seed}): "
