@@ -52,6 +52,7 @@ from smvar.inputs import open_inputs_once
 if TYPE_CHECKING:
     from smvar.compute import Executor
     from smvar.config import BasinConfig
+    from smvar.downscaling.validation import BilinearBaseline
 
 __all__ = ["StreamedDownscaling", "downscale_streamed", "day_blocks", "default_chunk_days", "chunk_days_for"]
 
@@ -234,7 +235,7 @@ class _Prepared:
     grids: tuple
     static: object
     pixels: np.ndarray
-    baseline: "_Baseline"
+    baseline: "BilinearBaseline"
 
 
 _PREPARED: dict[tuple, _Prepared] = {}
@@ -243,6 +244,7 @@ _PREPARED: dict[tuple, _Prepared] = {}
 def _prepared(job: _Job, inputs, rules: tuple[str, ...]) -> _Prepared:
     """The shared layers of a run, made once per worker process (they cost seconds on a large grid)."""
     from smvar.downscaling.pipeline import static_layers
+    from smvar.downscaling.validation import BilinearBaseline, microwave_product
     from smvar.grid import analysis_grid, microwave_grid, reanalysis_grid
 
     key = (job.inputs, job.key, rules)
@@ -250,8 +252,8 @@ def _prepared(job: _Job, inputs, rules: tuple[str, ...]) -> _Prepared:
         _PREPARED.clear()
         grids = analysis_grid(job.config), reanalysis_grid(job.config), microwave_grid(job.config)
         pixels = np.flatnonzero(np.asarray(inputs.fine["basin_mask"].values).ravel() > 0)
-        _PREPARED[key] = _Prepared(grids, static_layers(inputs.fine, *grids, rules), pixels,
-                                   _Baseline(inputs, grids[0], pixels))
+        baseline = BilinearBaseline(microwave_product(inputs.microwave), grids[0], pixels)
+        _PREPARED[key] = _Prepared(grids, static_layers(inputs.fine, *grids, rules), pixels, baseline)
     return _PREPARED[key]
 
 
@@ -293,27 +295,6 @@ def _save_partial_sums(path: Path, fields: dict[str, np.ndarray]) -> None:
     partial = path.with_name(f".{path.stem}.{os.getpid()}.partial.npz")
     np.savez(partial, **arrays)
     os.replace(partial, path)
-
-
-class _Baseline:
-    """The bilinear baseline (the 0.25 degree product, bilinear to 1 km) at given pixels, for any days."""
-
-    def __init__(self, inputs, fine_grid, pixels: np.ndarray) -> None:
-        from smvar.downscaling.correction import bilinear_weights, interpolation_matrix
-        from smvar.downscaling.validation import microwave_product
-
-        self.product = microwave_product(inputs.microwave)
-        lon, lat = fine_grid.lonlat
-        corners, weights = bilinear_weights(self.product["lat"].values, self.product["lon"].values,
-                                            lat.ravel()[pixels], lon.ravel()[pixels])
-        n_cells = self.product.sizes["lat"] * self.product.sizes["lon"]
-        self.weights = (corners, weights, interpolation_matrix(corners, weights, n_cells))
-
-    def __call__(self, days: np.ndarray) -> np.ndarray:
-        from smvar.downscaling.correction import interpolate_cells
-
-        coarse = np.asarray(self.product.reindex(time=days).values, dtype=np.float64)
-        return interpolate_cells(coarse.reshape(len(days), -1), *self.weights)
 
 
 def _prepare(work: Path, key: str, times: pd.DatetimeIndex, grid) -> None:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from smvar.downscaling.correction import bilinear_weights, interpolate_cells
+from smvar.downscaling.correction import bilinear_weights, interpolate_cells, interpolation_matrix
 from smvar.grid import FineGrid
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "validate_against_reference",
     "microwave_product",
     "bilinear_baseline",
+    "BilinearBaseline",
     "daily_errors",
     "twin_skill",
     "skill_summary",
@@ -192,21 +193,46 @@ def bilinear_baseline(
     -------
     xarray.DataArray, (time, y, x), float32, m3 m-3
     """
-    lon, lat = fine_grid.lonlat
     keep = np.ones(fine_grid.shape, bool) if mask is None else np.asarray(mask.values) > 0
     pix = np.flatnonzero(keep.ravel())
-    corners, weights = bilinear_weights(coarse["lat"].values, coarse["lon"].values,
-                                        lat.ravel()[pix], lon.ravel()[pix])
-    n_days, n_cells = coarse.sizes["time"], coarse["lat"].size * coarse["lon"].size
+    baseline = BilinearBaseline(coarse, fine_grid, pix)
+    n_days = coarse.sizes["time"]
     out = np.full((n_days, keep.size), np.nan, dtype=np.float32)
     for start in range(0, n_days, block_days):
         days = slice(start, start + block_days)
-        values = np.asarray(coarse.isel(time=days).values, dtype=np.float64).reshape(-1, n_cells)
-        out[days][:, pix] = interpolate_cells(values, corners, weights)
+        out[days][:, pix] = baseline(days)
     coords = {"time": coarse["time"], **fine_grid.coords()}
     return xr.DataArray(out.reshape(n_days, *fine_grid.shape), dims=("time", "y", "x"), coords=coords,
                         name="sm_baseline", attrs={"units": "m3 m-3",
                                                    "long_name": "0.25 degree product, bilinear to 1 km"})
+
+
+class BilinearBaseline:
+    """The coarse product interpolated bilinearly at chosen 1 km pixels; the weights are made once.
+
+    Parameters
+    ----------
+    coarse : xarray.DataArray, (time, lat, lon)
+        For example :func:`microwave_product`, m3 m-3; regular lat and lon.
+    fine_grid : FineGrid
+        The 1 km grid.
+    pixels : numpy.ndarray of int
+        Flat indices of the fine cells wanted.
+    """
+
+    def __init__(self, coarse: xr.DataArray, fine_grid: FineGrid, pixels: np.ndarray) -> None:
+        lon, lat = fine_grid.lonlat
+        corners, weights = bilinear_weights(coarse["lat"].values, coarse["lon"].values,
+                                            lat.ravel()[pixels], lon.ravel()[pixels])
+        self.coarse = coarse
+        n_cells = coarse["lat"].size * coarse["lon"].size
+        self.weights = (corners, weights, interpolation_matrix(corners, weights, n_cells))
+
+    def __call__(self, days: slice | np.ndarray) -> np.ndarray:
+        """(days, pixels) float64, m3 m-3: a slice of the time axis, or dates (a date it lacks gives NaN)."""
+        part = self.coarse.isel(time=days) if isinstance(days, slice) else self.coarse.reindex(time=days)
+        values = np.asarray(part.values, dtype=np.float64)
+        return interpolate_cells(values.reshape(values.shape[0], -1), *self.weights)
 
 
 def daily_errors(
