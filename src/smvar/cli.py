@@ -109,18 +109,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``smvar``; returns the exit status."""
+def _user_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean bad input or a failed step, reported in one line rather than a traceback."""
     from smvar.book import BookBuildFailed
     from smvar.config import ConfigError
     from smvar.inputs import InputError
+    from smvar.realdata.fetch import FetchError
     from smvar.runner import NotebookFailed
 
+    return ConfigError, InputError, NotebookFailed, BookBuildFailed, FetchError, OSError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``smvar``; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (ConfigError, InputError, NotebookFailed, BookBuildFailed, FileNotFoundError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, _user_errors()):
+            raise
         print(f"smvar {args.command}: error: {exc}", file=sys.stderr)
         return 2
 

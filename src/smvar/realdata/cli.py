@@ -68,20 +68,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``smvar fetch`` as a stand-alone program; returns the exit status."""
-    from smvar.config import ConfigError
-    from smvar.inputs import InputError
-    from smvar.realdata.fetch import FetchError
+    """``smvar fetch`` as a stand-alone program; returns the exit status (as :func:`smvar.cli.main`)."""
+    from smvar.cli import main as smvar_main
 
-    parser = argparse.ArgumentParser(prog="smvar")
-    sub = parser.add_subparsers(dest="command", required=True)
-    register(sub)
-    args = parser.parse_args(["fetch", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return args.handler(args)
-    except (ConfigError, InputError, FetchError, OSError) as exc:
-        print(f"smvar fetch: error: {exc}", file=sys.stderr)
-        return 2
+    return smvar_main(["fetch", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -65,19 +65,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``smvar synth`` as a stand-alone program; returns the exit status."""
-    from smvar.config import ConfigError
-    from smvar.inputs import InputError
+    """``smvar synth`` as a stand-alone program; returns the exit status (as :func:`smvar.cli.main`)."""
+    from smvar.cli import main as smvar_main
 
-    parser = argparse.ArgumentParser(prog="smvar")
-    sub = parser.add_subparsers(dest="command", required=True)
-    register(sub)
-    args = parser.parse_args(["synth", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return args.handler(args)
-    except (ConfigError, InputError, OSError) as exc:
-        print(f"smvar synth: error: {exc}", file=sys.stderr)
-        return 2
+    return smvar_main(["synth", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
