@@ -21,8 +21,8 @@ import pandas as pd
 from scipy import stats
 
 from smvar.geodetector.conventions import Convention, get_convention
-from smvar.geodetector.factor import _response, _strata_frame, q_statistic
-from smvar.geodetector.interaction import _codes
+from smvar.geodetector.factor import _response, _strata_frame, column_codes, q_statistic
+
 
 __all__ = ["ecological_detector"]
 
@@ -51,7 +51,7 @@ def ecological_detector(y, strata, convention: "str | Convention | None" = None)
     if frame.shape[1] < 2:
         raise ValueError("ecological detector: at least two factors are needed")
     yv = _response(y, len(frame))
-    codes = np.column_stack([_codes(frame[c], str(c)) for c in frame.columns])
+    codes = np.column_stack([column_codes(frame[c], str(c)) for c in frame.columns])
     q = q_statistic(yv, codes, conv).q
     names = [str(c) for c in frame.columns]
     i, j = (np.array(v, dtype=int) for v in zip(*combinations(range(len(names)), 2)))

@@ -29,7 +29,7 @@ from scipy import stats
 
 from smvar.geodetector.conventions import Convention, get_convention
 
-__all__ = ["q_statistic", "factor_detector", "encode_strata", "StratumSums", "QResult"]
+__all__ = ["q_statistic", "factor_detector", "encode_strata", "column_codes", "StratumSums", "QResult"]
 
 
 @dataclass(frozen=True)
@@ -290,6 +290,21 @@ def encode_strata(values: "pd.Series | np.ndarray", name: str = "factor") -> tup
     return codes.astype(np.int64), list(levels)
 
 
+def column_codes(column: "pd.Series | np.ndarray", name: str = "factor") -> np.ndarray:
+    """Integer stratum codes of one strata column, keeping rows in no stratum.
+
+    An integer column with negative values is taken as codes already: -1
+    marks a row that falls in no interval (GD's NA stratum, see
+    ``Convention.outside_rows``). Any other column is encoded by
+    :func:`encode_strata`. This is the one reading of a strata column used by
+    the factor, interaction, risk and ecological detectors.
+    """
+    s = pd.Series(column)
+    if pd.api.types.is_integer_dtype(s.dtype) and (s < 0).any():
+        return np.where(s.to_numpy(np.int64) < 0, -1, s.to_numpy(np.int64))
+    return encode_strata(s, name)[0]
+
+
 def _strata_frame(strata) -> pd.DataFrame:
     if isinstance(strata, pd.DataFrame):
         return strata
@@ -317,7 +332,9 @@ def factor_detector(y, strata, convention: "str | Convention | None" = None) -> 
     y : array_like or Series, shape (N,)
         Response (e.g. soil moisture, m3/m3).
     strata : DataFrame, Series or array, N rows
-        One column per factor: integer stratum codes or categorical labels.
+        One column per factor: integer stratum codes (-1 = the row is in no
+        stratum, as GD's breaks can leave rows at a factor's extremes) or
+        categorical labels.
     convention : str or Convention, optional
         Default GD (R ``GD`` 10.8); see :mod:`.conventions`.
 
@@ -328,7 +345,7 @@ def factor_detector(y, strata, convention: "str | Convention | None" = None) -> 
     """
     frame = _strata_frame(strata)
     yv = _response(y, len(frame))
-    codes = np.column_stack([encode_strata(frame[c], str(c))[0] for c in frame.columns])
+    codes = np.column_stack([column_codes(frame[c], str(c)) for c in frame.columns])
     res = q_statistic(yv, codes, convention)
     out = pd.DataFrame({"q": res.q, "p": res.p, "n": res.n.astype(int), "n_strata": res.n_strata.astype(int)},
                        index=pd.Index([str(c) for c in frame.columns], name="factor"))

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from smvar.geodetector.conventions import Convention, get_convention
-from smvar.geodetector.factor import _response, _strata_frame, encode_strata, q_statistic
+from smvar.geodetector.factor import _response, _strata_frame, column_codes, q_statistic
 
 __all__ = ["interaction_detector", "interaction_type", "cross_codes", "TYPES", "PAPER_NAMES"]
 
@@ -118,7 +118,7 @@ def interaction_detector(y, strata, convention: "str | Convention | None" = None
     if frame.shape[1] < 2:
         raise ValueError("interaction detector: at least two factors are needed")
     yv = _response(y, len(frame))
-    codes = np.column_stack([_codes(frame[c], str(c)) for c in frame.columns])
+    codes = np.column_stack([column_codes(frame[c], str(c)) for c in frame.columns])
     single = q_statistic(yv, codes, conv).q
     pairs = list(combinations(range(codes.shape[1]), 2))
     q12 = interaction_q(yv, codes, pairs, conv)
@@ -130,9 +130,3 @@ def interaction_detector(y, strata, convention: "str | Convention | None" = None
                          "q1": q1, "q2": q2, "q12": q12, "interaction": kind,
                          "type": [PAPER_NAMES[k] for k in kind]})
 
-
-def _codes(column: pd.Series, name: str) -> np.ndarray:
-    """Codes of a strata column; integer columns with -1 are taken as codes already."""
-    if pd.api.types.is_integer_dtype(column.dtype) and (column < 0).any():
-        return column.to_numpy(np.int64)
-    return encode_strata(column, name)[0]

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from smvar.geodetector.conventions import Convention, get_convention
-from smvar.geodetector.factor import _response, _strata_frame, encode_strata, stratum_sums
+from smvar.geodetector.factor import _response, _strata_frame, column_codes, encode_strata, stratum_sums
 
 __all__ = ["risk_detector", "welch_test"]
 
@@ -62,10 +62,10 @@ def welch_test(n1, m1, v1, n2, m2, v2) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def _levels(column: pd.Series, name: str, labels: list | None) -> tuple[np.ndarray, list]:
+    """Codes (-1 = no stratum, left out of every test as GD's NA stratum) and stratum labels."""
     if pd.api.types.is_integer_dtype(column.dtype) and (column < 0).any():
-        codes = column.to_numpy(np.int64)
-        present = int(codes.max()) + 1
-        return codes, labels if labels is not None else list(range(present))
+        codes = column_codes(column, name)
+        return codes, labels if labels is not None else list(range(int(codes.max()) + 1))
     codes, levels = encode_strata(column, name)
     return codes, labels if labels is not None else levels
 
