@@ -29,6 +29,18 @@ How a file is read
   parameter file (``era5.nc::swvl1``); dimensions ``lat``/``latitude``/``y`` and
   ``lon``/``longitude``/``x``; ``time`` or ``valid_time``; CRS from the grid
   mapping, else WGS 84 for latitude-longitude files.
+* HDF4-EOS (MODIS ``.hdf`` granules): the field named after ``::``
+  (``MOD11A1.A2020197.h25v05.061.*.hdf::LST_Day_1km``) or in a GDAL name
+  ``HDF4_EOS:EOS_GRID:"file":grid:field``, read with pyhdf
+  (:mod:`smvar.realdata.hdf4`): sinusoidal grid from ``StructMetadata.0``,
+  fill values and valid range masked, MOD11 QC applied to LST, the date from
+  ``CoreMetadata.0``, digital numbers with their scale as the unit
+  (``0.02 K``).
+* Product conventions: ESA CCI / C3S soil moisture ``sm`` is kept where its
+  ``flag`` is 0 (the product user guide's "no data inconsistency detected")
+  and inside ``valid_range``; soil water in ``kg m-2`` (GLDAS
+  ``SoilMoi0_10cm_inst``) becomes m3 m-3 over the layer's depth, taken from
+  the variable's name or the ``layer_depth_m`` option.
 * A glob (``lst/*.tif``) reads many files; their dates come from the names or
   their time coordinate. Files of the same day (tiles) are mosaicked (mean of
   the finite values); several values in one day are averaged.
@@ -122,6 +134,7 @@ RATES: dict[str, float] = {
     "mmday-1": 1.0, "mm/day": 1.0, "mmd-1": 1.0, "mm/d": 1.0, "kgm-2day-1": 1.0, "kgm-2d-1": 1.0,
     "mm8day-1": 1 / 8, "mm/8day": 1 / 8, "kgm-28day-1": 1 / 8, "kg/m2/8day": 1 / 8,
     "0.1kgm-28day-1": 0.1 / 8,                 # MOD16A2 PET digital numbers (scale 0.1)
+    "0.1kg/m2/8day": 0.1 / 8,                  # the same, as the MOD16A2 HDF4 granules write it
     "mmh-1": 24.0, "mm/h": 24.0, "kgm-2s-1": 86400.0, "mms-1": 86400.0, "mm/s": 86400.0,
     "mday-1": 1000.0, "m/day": 1000.0,
 }
@@ -203,6 +216,7 @@ def to_mm_per_day(values: xr.DataArray, from_units: str | None, where: str = "")
 _PATTERNS = (
     (re.compile(r"(?<!\d)(\d{4})[-_.](\d{2})[-_.](\d{2})(?!\d)"), "ymd"),
     (re.compile(r"A(\d{4})(\d{3})(?!\d)"), "yj"),
+    (re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})\d{6}(?!\d)"), "ymd"),   # ESA CCI: 20161227000000
     (re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)"), "ymd"),
     (re.compile(r"(?<!\d)(\d{4})[-_.]?(\d{2})(?!\d)"), "ym"),
 )
@@ -212,8 +226,9 @@ def date_from_name(name: str) -> dt.date | None:
     """The date written in a file name, or None.
 
     Recognised, in this order: ``YYYY-MM-DD`` (or ``_``/``.`` separators), MODIS
-    ``AYYYYDDD`` (day of year), ``YYYYMMDD``, and ``YYYY-MM``/``YYYYMM`` (the
-    first day of the month).
+    ``AYYYYDDD`` (day of year), ``YYYYMMDDhhmmss`` (ESA CCI and C3S soil
+    moisture), ``YYYYMMDD``, and ``YYYY-MM``/``YYYYMM`` (the first day of the
+    month).
     """
     for pattern, kind in _PATTERNS:
         for match in pattern.finditer(name):
@@ -236,8 +251,13 @@ def _split_spec(spec: str) -> tuple[str, str | None]:
 
 
 def _expand(spec: str, base: Path, field: str) -> tuple[list[Path], str | None]:
+    from smvar.realdata.hdf4 import parse_gdal_name
+
+    gdal_hdf4 = parse_gdal_name(spec)
+    if gdal_hdf4 is not None:  # HDF4_EOS:EOS_GRID:"file":grid:field, read with pyhdf
+        spec = f"{gdal_hdf4[0]}::{gdal_hdf4[2]}"
     pattern, variable = _split_spec(spec)
-    if pattern.startswith(("HDF4_EOS:", "NETCDF:", "HDF5:", "/vsi")):  # a GDAL dataset name
+    if pattern.startswith(("NETCDF:", "HDF5:", "/vsi")):  # a GDAL dataset name
         return [Path(pattern)], variable
     full = pattern if Path(pattern).is_absolute() else str(base / pattern)
     paths = sorted(Path(p) for p in globmod.glob(full))
@@ -264,6 +284,8 @@ _Y_NAMES, _X_NAMES = ("y", "lat", "latitude"), ("x", "lon", "longitude")
 def _open_netcdf(path: Path, variable: str | None, field: str) -> xr.DataArray:
     ds = xr.open_dataset(path, mask_and_scale=True, decode_coords="all")
     names = [v for v in ds.data_vars if ds[v].ndim >= 2]
+    if variable is None and _is_cci_sm(ds):
+        variable = "sm"
     if variable is None and len(names) != 1:
         raise FilesError(
             f"field '{field}': {path} holds the variables {names}; name one after '::', "
@@ -272,7 +294,7 @@ def _open_netcdf(path: Path, variable: str | None, field: str) -> xr.DataArray:
     name = variable or names[0]
     if name not in ds:
         raise FilesError(f"field '{field}': {path} has no variable {name!r}; it holds {names}")
-    da = ds[name]
+    da = _product_conventions(ds, name)
     renames = {d: "time" for d in da.dims if d == "valid_time"}
     renames.update({d: "y" for d in da.dims if d in _Y_NAMES and d != "y"})
     renames.update({d: "x" for d in da.dims if d in _X_NAMES and d != "x"})
@@ -295,9 +317,56 @@ def _open_netcdf(path: Path, variable: str | None, field: str) -> xr.DataArray:
     return da
 
 
+def _is_cci_sm(ds: xr.Dataset) -> bool:
+    """An ESA CCI SM or C3S soil-moisture file (by its global attributes and variables)."""
+    text = " ".join(str(ds.attrs.get(k, "")) for k in ("id", "title", "product_id", "project"))
+    return "sm" in ds and "flag" in ds and ("SOILMOISTURE" in text.upper() or "Soil Moisture" in text)
+
+
+# GLDAS-2.x Noah layers are named after their depths (GLDAS README: 0-10, 10-40, 40-100, 100-200 cm).
+_LAYER_NAME = re.compile(r"(?:SoilMoi|SoilM_|soilm)(\d+)_(\d+)cm", re.IGNORECASE)
+
+
+def _product_conventions(ds: xr.Dataset, name: str) -> xr.DataArray:
+    """The variable with its product's quality flags and valid range applied (noted in ``quality``)."""
+    da = ds[name]
+    notes = []
+    encoded = da.encoding.get("scale_factor", 1) == 1 and da.encoding.get("add_offset", 0) == 0
+    valid = da.attrs.get("valid_range")
+    if encoded and valid is not None and np.size(valid) == 2 and np.issubdtype(da.dtype, np.floating):
+        da = da.where((da >= valid[0]) & (da <= valid[1]))
+        notes.append(f"outside valid_range {[float(v) for v in np.ravel(valid)]} masked")
+    if name == "sm" and _is_cci_sm(ds):
+        # ESA CCI SM Product User Guide (v04.2, section on the flag variable): 0 = no data
+        # inconsistency detected; 1 snow or temperature below zero, 2 dense vegetation, 4 no
+        # convergence, 8 value exceeds the physical boundary, 16 weight of measurement below
+        # threshold (sums combine them), 127 fill. Later versions add 64 "barren ground", an
+        # advisory flag whose retrievals are kept.
+        flag = ds["flag"]
+        advisory = 64 if "barren" in str(flag.attrs.get("flag_meanings", "")).lower() else 0
+        codes = flag.fillna(127).astype(np.int64)
+        da = da.where((codes & ~advisory) == 0)
+        notes.append("kept where flag == 0" + (" (or only the advisory barren-ground bit 64)" if advisory else "")
+                     + " (ESA CCI SM Product User Guide)")
+    match = _LAYER_NAME.search(name)
+    attrs = dict(da.attrs)
+    if match:
+        attrs["layer_depth_m"] = (int(match.group(2)) - int(match.group(1))) / 100.0
+    if notes:
+        attrs["quality"] = "; ".join(notes)
+    return da.assign_attrs(attrs)
+
+
 def _open(path: Path, variable: str | None, field: str) -> xr.DataArray:
     if path.suffix.lower() in (".nc", ".nc4", ".netcdf", ".h5", ".hdf5"):
         return _open_netcdf(path, variable, field)
+    if path.suffix.lower() in (".hdf", ".hdf4", ".h4", ".he4"):
+        from smvar.realdata.hdf4 import Hdf4Error, open_hdf4_eos
+
+        try:
+            return open_hdf4_eos(path, variable, field_name=field)
+        except Hdf4Error as exc:
+            raise FilesError(str(exc)) from None
     return _open_geotiff(path)
 
 
@@ -369,7 +438,8 @@ def _resolution(da: xr.DataArray) -> list[float]:
 # ---------------------------------------------------------------------- one variable
 def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *,
                   units: str | None = None, nodata: float | None = None,
-                  recode: dict[int, int] | None = None) -> tuple[xr.DataArray, dict]:
+                  recode: dict[int, int] | None = None,
+                  layer_depth_m: float | None = None) -> tuple[xr.DataArray, dict]:
     """Read one contract variable from its file(s) and bring it to the contract.
 
     Parameters
@@ -388,6 +458,11 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
     recode : dict of int to int, optional
         Class codes to replace before resampling (e.g. ESA CCI -> IGBP);
         codes not in it become missing.
+    layer_depth_m : float, optional
+        Depth of the soil layer, m, for soil water given as a mass per area
+        (``kg m-2``, i.e. mm of water): volumetric = mass / (1000 kg m-3 x
+        depth). Default: from the variable's name (GLDAS ``SoilMoi0_10cm_inst``
+        is 0.10 m).
 
     Returns
     -------
@@ -406,6 +481,7 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
     specs = [spec] if isinstance(spec, str) else list(spec)
     dates = config.dates()
     pieces, sources, crs_seen, res_seen, units_seen = [], [], set(), [], set()
+    depths_seen, quality_seen = set(), []
     batch: list[xr.DataArray] = []  # dated layers on one source grid, reprojected in one call
     batch_key: tuple = ()
 
@@ -426,6 +502,10 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
             crs_seen.add(str(raw.rio.crs))
             res_seen.append(_resolution(raw))
             units_seen.add(raw.attrs.get("units"))
+            if raw.attrs.get("layer_depth_m") is not None:
+                depths_seen.add(float(raw.attrs["layer_depth_m"]))
+            if raw.attrs.get("quality") and raw.attrs["quality"] not in quality_seen:
+                quality_seen.append(raw.attrs["quality"])
             sources.append(str(path))
             if "time" not in raw.dims:
                 pieces.append(_reproject(raw, target, categorical))
@@ -451,6 +531,12 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
     if assumed:
         source_units = "mm day-1" if name in ("precipitation", "pet") else contract_units
         provenance["units_note"] = f"no units attribute: taken as {source_units!r}"
+    if quality_seen:
+        provenance["quality"] = quality_seen
+    da, source_units, layer_note = _water_mass_to_volumetric(da, source_units, contract_units,
+                                                              layer_depth_m, depths_seen, where)
+    if layer_note:
+        provenance["layer"] = layer_note
     da, conversion, time_note = _harmonise(da, name, dims, source_units, contract_units, dates, where)
     provenance.update({"units_from": source_units, "units_to": contract_units,
                        "conversion": conversion, "time": time_note})
@@ -458,6 +544,29 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
     da.attrs = {"units": contract_units, "long_name": description,
                 "provenance": json.dumps(provenance)}
     return da, provenance
+
+
+# soil water as a mass per area: kg m-2 = mm of water
+_WATER_MASS = ("kgm-2", "kg/m2", "kgm**-2", "mm")
+
+
+def _water_mass_to_volumetric(da: xr.DataArray, source_units: str, contract_units: str,
+                              layer_depth_m: float | None, depths: set[float],
+                              where: str) -> tuple[xr.DataArray, str, str | None]:
+    """kg m-2 of water in a layer -> m3 m-3: divide by 1000 kg m-3 x the layer depth (m)."""
+    if contract_units != "m3 m-3" or _normalise(source_units) not in _WATER_MASS:
+        return da, source_units, None
+    depth = layer_depth_m if layer_depth_m is not None else (next(iter(depths)) if len(depths) == 1 else None)
+    if depth is None or depth <= 0:
+        raise UnitError(
+            f"{where}units {source_units!r} are soil water per area; converting them to m3 m-3 needs "
+            "the layer's depth, which the variable's name does not give"
+            + (f" (the files give several: {sorted(depths)})" if len(depths) > 1 else "")
+            + ". Fix: name a layer variable such as GLDAS 'SoilMoi0_10cm_inst', or give "
+            "`layer_depth_m` (m) with the file")
+    out = (da / (1000.0 * depth)).assign_attrs({**da.attrs, "units": "m3 m-3"})
+    return out, "m3 m-3", (f"{source_units} over a {depth:g} m layer -> m3 m-3: x / {1000.0 * depth:g} "
+                           "(water density 1000 kg m-3)")
 
 
 def _mask_and_recode(da: xr.DataArray, nodata: float | None, recode: dict[int, int] | None) -> xr.DataArray:
@@ -653,7 +762,8 @@ def read_all(config: "BasinConfig", mapping: dict[str, Any]) -> tuple[dict[str, 
         options = spec if isinstance(spec, dict) else {"paths": spec}
         arrays[name], provenance[name] = read_variable(
             name, options["paths"], config, units=options.get("units"),
-            nodata=options.get("nodata"), recode=options.get("recode"))
+            nodata=options.get("nodata"), recode=options.get("recode"),
+            layer_depth_m=options.get("layer_depth_m"))
     if "dem" in arrays and ("slope" not in arrays or "aspect" not in arrays):
         slope, aspect = derive_slope_aspect(arrays["dem"], analysis_grid(config).resolution_m)
         for derived_name, derived in (("slope", slope), ("aspect", aspect)):
