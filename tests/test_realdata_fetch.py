@@ -271,7 +271,8 @@ def test_fetch_end_to_end_against_the_local_server(server, tmp_path, monkeypatch
                 member = Path(target).with_suffix(".member.nc")
                 da.to_dataset(name="sm").to_netcdf(member)
                 with zipfile.ZipFile(target, "w") as zf:
-                    zf.write(member, "C3S-SOILMOISTURE.nc")
+                    zf.write(member, f"C3S-SOILMOISTURE-L3S-SSMV-COMBINED-DAILY-2020{int(request['month'][0]):02d}"
+                                     f"01000000-TCDR-{request['version'][0]}.0.0.nc")
 
     monkeypatch.setitem(sys.modules, "cdsapi", types.SimpleNamespace(Client=Client))
     (tmp_path / ".cdsapirc").write_text("url: https://cds\nkey: SECRET\n")

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from smvar.errors import UserError
 from smvar.atomic import write_text_atomic
 from smvar.inputs import CONTRACT, validate_inputs, write_inputs
 from smvar.realdata import routes
@@ -66,7 +67,7 @@ __all__ = [
 CHUNK = 1 << 20
 
 
-class FetchError(RuntimeError):
+class FetchError(UserError, RuntimeError):
     """A download or search that failed; the message names the URL and the fix."""
 
 
@@ -303,7 +304,7 @@ def _run_stac(key: str, config: "BasinConfig", cache: Path, ep: Endpoints, signe
     product = routes.STAC_PRODUCTS[collection]
     items = stac_items(ep.stac_url, routes.stac_search(collection, config))
     prefix = product["id_prefix"]
-    items = [it for it in items if prefix is None or it["id"].startswith(prefix)]
+    items = [it for it in items if prefix is None or _granule_product(it["id"]) == prefix]
     if not items:
         raise FetchError(f"{collection}: the STAC search found no item over the basin and period")
     out: dict[str, Any] = {}
@@ -320,6 +321,15 @@ def _run_stac(key: str, config: "BasinConfig", cache: Path, ep: Endpoints, signe
     return out
 
 
+def _granule_product(name: str) -> str | None:
+    """The MODIS short name of a granule file name or STAC item id (``MOD11A1``), or None."""
+    found = routes.match_product_file(Path(name).name)
+    return found[1]["product"] if found and found[0] == "modis" else None
+
+
+_DATA_SUFFIXES = (".hdf", ".tif", ".tiff", ".nc", ".nc4")
+
+
 def _run_earthaccess(key: str, config: "BasinConfig", cache: Path) -> dict[str, Any]:
     earthdata_credentials()
     try:
@@ -331,9 +341,15 @@ def _run_earthaccess(key: str, config: "BasinConfig", cache: Path) -> dict[str, 
     for short_name in routes.EARTHACCESS_OF_ROUTE[key]:
         results = earthaccess.search_data(**routes.earthaccess_query(short_name, config))
         files = earthaccess.download(results, local_path=str(cache / short_name))
+        # granules only (no browse images or .xml metadata), and of this product
+        files = [f for f in files if str(f).lower().endswith(_DATA_SUFFIXES)
+                 and _granule_product(str(f)) in (short_name, None)]
+        if not files:
+            raise FetchError(f"{short_name}: earthaccess downloaded no granule over the basin and period "
+                             f"into {cache / short_name}")
         for variable, (grid, name, units, nodata) in routes.EARTHACCESS_PRODUCTS[short_name].items():
-            specs = [f'HDF4_EOS:EOS_GRID:"{f}":{grid}:{name}' if str(f).endswith(".hdf") else str(f)
-                     for f in files]
+            # HDF4 granules are read with pyhdf (smvar.realdata.hdf4): the field is named after '::'
+            specs = [f"{f}::{name}" if str(f).lower().endswith(".hdf") else str(f) for f in files]
             entry = out.setdefault(variable, {"paths": [], "units": units, "nodata": nodata})
             entry["paths"].extend(specs)
     return out
@@ -357,6 +373,8 @@ def _run_cds(key: str, config: "BasinConfig", cache: Path) -> dict[str, Any]:
             client.retrieve(dataset, request, str(partial))
             partial.replace(target)
         paths = _unzip(target) if zipfile.is_zipfile(target) else [str(target)]
+        if key == "cci_sm":
+            paths = _cci_files(paths, request["version"][0], target)
         entry = out.setdefault(variable, {"paths": [], "units": None})
         if key == "era5_land":
             cds_var, nc_var, units = routes.ERA5_VARIABLES[variable]
@@ -367,6 +385,22 @@ def _run_cds(key: str, config: "BasinConfig", cache: Path) -> dict[str, Any]:
             entry["units"] = "m3 m-3"
         entry["paths"].extend(paths)
     return out
+
+
+def _cci_files(paths: list[str], version: str, archive: Path) -> list[str]:
+    """The C3S / ESA CCI soil-moisture files of an archive, checked to be of the requested version."""
+    wanted = routes.cci_version_of_request(version)
+    chosen, other = [], []
+    for path in paths:
+        found = routes.match_product_file(Path(path).name)
+        if found and found[0] in ("c3s_sm", "esa_cci_sm"):
+            (chosen if found[1]["version"].split(".")[0] == wanted else other).append(path)
+    if not chosen:
+        names = sorted(Path(p).name for p in paths)[:5]
+        raise FetchError(f"{archive}: no C3S soil-moisture file of version {version} in the download "
+                         f"(found {names}{' of another version' if other else ''}). Fix: delete {archive} "
+                         "and rerun, or set the CDS version the data set offers")
+    return chosen
 
 
 def _unzip(archive: Path) -> list[str]:
@@ -496,7 +530,8 @@ def _read(config: "BasinConfig", wanted: list[str], sources: dict, report: Fetch
         try:
             arrays[name], provenance[name] = read_variable(
                 name, options["paths"], config, units=options.get("units"),
-                nodata=options.get("nodata"), recode=options.get("recode"))
+                nodata=options.get("nodata"), recode=options.get("recode"),
+                layer_depth_m=options.get("layer_depth_m"))
         except (FilesError, OSError, ValueError) as exc:
             report.failed[name] = str(exc)
     if "dem" in arrays:

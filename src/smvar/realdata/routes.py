@@ -24,6 +24,10 @@ ESA_CCI_TO_IGBP
     the contract, for the no-account land-cover route.
 plan
     Every request of a basin parameter file, grouped by route.
+FILE_PATTERNS, match_product_file
+    The real file names of each product (MODIS granules and STAC item ids,
+    ESA CCI SM and C3S soil moisture with their version strings, GLDAS), and
+    what a name says (product, date, tile, version).
 
 Ids and keys were checked against the providers' documentation and
 published request examples: Planetary Computer collections
@@ -36,6 +40,7 @@ NASA CMR short names ``MOD13A2``, ``MYD13A2``, ``MCD12Q1``, ``MOD16A2``
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +64,9 @@ __all__ = [
     "soilgrids_url",
     "overpass_hours_utc",
     "plan",
+    "FILE_PATTERNS",
+    "match_product_file",
+    "cci_version_of_request",
 ]
 
 PC_STAC_URL = "https://planetarycomputer.microsoft.com/api/stac/v1"
@@ -131,6 +139,55 @@ ESA_CCI_TO_IGBP: dict[int, int] = {
     110: 10, 120: 7, 121: 6, 122: 7, 130: 10, 140: 10, 150: 16, 151: 16, 152: 16, 153: 16,
     160: 11, 170: 11, 180: 11, 190: 13, 200: 16, 201: 16, 202: 16, 210: 17, 220: 15,
 }
+
+
+# Real file names, checked against original files (MOD11A1.A2019305.h14v09.006.2019306084028.hdf,
+# ESACCI-SOILMOISTURE-L3S-SSMV-PASSIVE-20161227000000-fv04.2.nc,
+# GLDAS_NOAH025_3H.A20160101.0300.021.nc4) and the products' naming conventions:
+# MODIS: <short name>.A<year><day of year>.h<HH>v<VV>.<collection>.<production yyyydddhhmmss>.hdf
+# (MODIS Land naming convention; STAC item ids of the Planetary Computer drop ".hdf");
+# ESA CCI SM: ESACCI-SOILMOISTURE-L3S-<SSMV|SSMS>-<COMBINED|ACTIVE|PASSIVE>-<YYYYMMDDhhmmss>-fv<version>.nc
+# (ESA CCI SM Product User Guide, file naming); C3S (CDS 'satellite-soil-moisture'):
+# C3S-SOILMOISTURE-L3S-<SSMV|SSMS>-<sensor>-<DAILY|10-DAYS|MONTHLY>-<YYYYMMDDhhmmss>-<TCDR|ICDR>-v<YYYYMM>.<m>.<p>.nc;
+# GLDAS: GLDAS_<model><res>_<step>.A<YYYYMMDD>.<hhmm>.<version>.nc4 (GLDAS README).
+FILE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "modis": re.compile(r"^(?P<product>M[OYC]D\d{2}[A-Z0-9]{1,3})\.A(?P<year>\d{4})(?P<doy>\d{3})"
+                        r"(?:\.h(?P<h>\d{2})v(?P<v>\d{2}))?\.(?P<collection>\d{3})"
+                        r"(?:\.(?P<production>\d{13}))?(?:\.hdf)?$"),
+    "esa_cci_sm": re.compile(r"^ESACCI-SOILMOISTURE-L3S-(?P<kind>SSMV|SSMS)-(?P<sensor>COMBINED|ACTIVE|PASSIVE)-"
+                             r"(?P<date>\d{8})(?P<hms>\d{6})-fv(?P<version>\d{2}\.\d+)\.nc$"),
+    "c3s_sm": re.compile(r"^C3S-SOILMOISTURE-L3S-(?P<kind>SSMV|SSMS)-(?P<sensor>COMBINED|ACTIVE|PASSIVE)-"
+                         r"(?P<aggregation>DAILY|10-DAYS|DEKADAL|MONTHLY)-(?P<date>\d{8})(?P<hms>\d{6})-"
+                         r"(?P<record>TCDR|ICDR)-v(?P<version>\d{6}\.\d+\.\d+)\.nc$"),
+    "gldas": re.compile(r"^GLDAS_(?P<model>NOAH|CLSM|VIC)(?P<res>\d{3})_(?P<step>3H|M|D)\."
+                        r"A(?P<date>\d{6,8})(?:\.(?P<hhmm>\d{4}))?\.(?P<version>\d{3})\.nc4$"),
+}
+
+
+def match_product_file(name: str) -> tuple[str, dict[str, str]] | None:
+    """Which product a file name (or STAC item id) is, and the fields of its name.
+
+    Parameters
+    ----------
+    name : str
+        A file name without folders (``MOD11A1.A2019305.h14v09.006.2019306084028.hdf``).
+
+    Returns
+    -------
+    (str, dict) or None
+        The key of :data:`FILE_PATTERNS` and the named groups (``product``,
+        ``year``/``doy`` or ``date``, ``version`` ...); None if no pattern matches.
+    """
+    for key, pattern in FILE_PATTERNS.items():
+        match = pattern.match(name)
+        if match:
+            return key, {k: v for k, v in match.groupdict().items() if v is not None}
+    return None
+
+
+def cci_version_of_request(version: str) -> str:
+    """The version string in C3S file names of a CDS request's ``version`` (``v202312`` -> ``202312``)."""
+    return version.lstrip("v").split(".")[0]
 
 
 def bbox(config: "BasinConfig") -> list[float]:
