@@ -20,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from smvar.errors import UserError
 from smvar.runner import EXECUTED_PREFIX, notebook_order, project_root
 
 __all__ = ["build_book", "BookBuildFailed"]
@@ -27,7 +28,7 @@ __all__ = ["build_book", "BookBuildFailed"]
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "references.bib", "book", "_vendor", "data/paper")
 
 
-class BookBuildFailed(RuntimeError):
+class BookBuildFailed(UserError, RuntimeError):
     """The Jupyter Book build failed; the message holds Sphinx's warnings."""
 
 

@@ -18,9 +18,14 @@ import importlib
 import sys
 from pathlib import Path
 
-__all__ = ["main"]
+from smvar.errors import UserError
 
-# Modules that add their own sub-command with a ``register(subparsers)`` function.
+__all__ = ["main", "build_parser"]
+
+# Modules that add their own sub-command with a ``register(subparsers)`` function,
+# which sets the sub-parser's ``handler`` (a function of the parsed arguments that
+# returns the exit status). They import only the standard library at start-up, so
+# that ``smvar --help`` and ``smvar detect --help`` take a fraction of a second.
 COMMAND_MODULES: tuple[str, ...] = (
     "smvar.synthetic.cli",
     "smvar.realdata.cli",
@@ -106,31 +111,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(sub)
+    for name, command in sub.choices.items():
+        if command.get_default("handler") is None:  # one way to register: set_defaults(handler=...)
+            raise RuntimeError(f"smvar {name}: its module registers no handler; "
+                               "call parser.set_defaults(handler=...) in its register()")
     return parser
 
 
-def _user_errors() -> tuple[type[Exception], ...]:
-    """Errors that mean bad input or a failed step, reported in one line rather than a traceback."""
-    from smvar.book import BookBuildFailed
-    from smvar.config import ConfigError
-    from smvar.inputs import InputError
-    from smvar.realdata.fetch import FetchError
-    from smvar.runner import NotebookFailed
-
-    return ConfigError, InputError, NotebookFailed, BookBuildFailed, FetchError, OSError
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``smvar``; returns the exit status."""
+    """Entry point of ``smvar`` (and ``python -m smvar``); returns the exit status.
+
+    Errors that mean bad input (:class:`smvar.errors.UserError`, and an
+    operating-system error such as a missing file) are printed in one line,
+    exit status 2; Ctrl-C prints how to resume, exit status 130.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except Exception as exc:
-        if not isinstance(exc, _user_errors()):
-            raise
-        print(f"smvar {args.command}: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"\nsmvar {args.command}: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+    except (UserError, OSError) as exc:
+        print(f"smvar {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+
+
+def _one_line(exc: BaseException) -> str:
+    """The message of an error; an OSError names its file and the reason."""
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    return str(exc)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ from pydantic import (
     model_validator,
 )
 
+from smvar.errors import UserError
+
 __all__ = [
     "BasinConfig",
     "ConfigError",
@@ -46,7 +48,7 @@ DISCRETISATION_METHODS = ("equal", "quantile", "natural", "geometric", "sd")
 VARIOGRAM_MODELS = ("linear", "spherical", "exponential", "gaussian")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A basin parameter file that cannot be used, with a message saying why."""
 
 

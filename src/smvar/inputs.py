@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 import dask
 import xarray as xr
 
+from smvar.errors import UserError
+
 if TYPE_CHECKING:
     from smvar.config import BasinConfig
 
@@ -110,7 +112,7 @@ LAND_COVER_CLASSES: dict[int, str] = {
 GRID_OF_DATASET = {"fine": ("y", "x"), "reanalysis": ("lat", "lon"), "microwave": ("lat", "lon")}
 
 
-class InputError(ValueError):
+class InputError(UserError, ValueError):
     """Inputs that break the contract, with a message naming the variable and the fix."""
 
 

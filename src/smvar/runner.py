@@ -32,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from smvar.errors import UserError
 from smvar.atomic import write_text_atomic
 from smvar.compute import SCHEDULER_VARIABLE
 from smvar.config import BasinConfig
@@ -42,7 +43,7 @@ EXECUTED_PREFIX = "book/_executed/"
 KERNEL_NAME = "smvar"
 
 
-class NotebookFailed(RuntimeError):
+class NotebookFailed(UserError, RuntimeError):
     """A notebook raised an error; the message names the notebook and the cell."""
 
 

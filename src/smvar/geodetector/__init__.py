@@ -5,7 +5,7 @@ Provides
 geodetector, GeodetectorResult
     Everything at once on a table: OPGD, then factor, interaction, risk and
     ecological detectors (:mod:`.workflow`; R GD's ``gdm``).
-factor_detector, q_statistic, encode_strata
+factor_detector, q_statistic, encode_strata, column_codes
     q = 1 - SSW/SST (Eq. 7) and its noncentral-F p value, vectorised over
     factors and months (:mod:`.factor`).
 discretise, Discretisation, breaks_for, strata_codes, METHODS
@@ -27,20 +27,26 @@ Convention, GD, GEODETECTOR, GDVERSE, CONVENTIONS
 The command ``smvar detect`` lives in :mod:`.cli`.
 """
 
-from smvar.geodetector.conventions import CONVENTIONS, GD, GDVERSE, GEODETECTOR, Convention, get_convention
-from smvar.geodetector.discretise import METHODS, Discretisation, breaks_for, discretise, strata_codes
-from smvar.geodetector.ecological import ecological_detector
-from smvar.geodetector.factor import encode_strata, factor_detector, q_statistic
-from smvar.geodetector.interaction import TYPES, interaction_detector, interaction_type
-from smvar.geodetector.natural_breaks import natural_breaks, natural_breaks_many, within_class_ss
-from smvar.geodetector.optimise import OptimalDiscretisation, optimal_discretisation
-from smvar.geodetector.risk import risk_detector
-from smvar.geodetector.sampling import random_sample, systematic_sample
-from smvar.geodetector.workflow import GeodetectorResult, geodetector
+from smvar.lazy_exports import lazy_exports
+
+_MODULES = {
+    "conventions": ["CONVENTIONS", "GD", "GDVERSE", "GEODETECTOR", "Convention", "get_convention"],
+    "discretise": ["METHODS", "Discretisation", "breaks_for", "discretise", "strata_codes"],
+    "ecological": ["ecological_detector"],
+    "factor": ["column_codes", "encode_strata", "factor_detector", "q_statistic"],
+    "interaction": ["TYPES", "interaction_detector", "interaction_type"],
+    "natural_breaks": ["natural_breaks", "natural_breaks_many", "within_class_ss"],
+    "optimise": ["OptimalDiscretisation", "optimal_discretisation"],
+    "risk": ["risk_detector"],
+    "sampling": ["random_sample", "systematic_sample"],
+    "workflow": ["GeodetectorResult", "geodetector"],
+}
+# Names load their module on first use, so that ``smvar detect --help`` starts fast.
+lazy_exports(__name__, {name: f"{__name__}.{module}" for module, names in _MODULES.items() for name in names})
 
 __all__ = [
     "geodetector", "GeodetectorResult",
-    "factor_detector", "q_statistic", "encode_strata",
+    "factor_detector", "q_statistic", "encode_strata", "column_codes",
     "discretise", "Discretisation", "breaks_for", "strata_codes", "METHODS",
     "natural_breaks", "natural_breaks_many", "within_class_ss",
     "optimal_discretisation", "OptimalDiscretisation",

@@ -18,10 +18,10 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from smvar.geodetector.conventions import Convention, get_convention
-from smvar.geodetector.factor import _response, _strata_frame, column_codes, q_statistic
+from smvar.geodetector.factor import response_values, strata_frame, column_codes, q_statistic
 
 
 __all__ = ["ecological_detector"]
@@ -47,10 +47,10 @@ def ecological_detector(y, strata, convention: "str | Convention | None" = None)
         ``significant`` (bool; GD writes "Y"/"N").
     """
     conv = get_convention(convention)
-    frame = _strata_frame(strata)
+    frame = strata_frame(strata)
     if frame.shape[1] < 2:
         raise ValueError("ecological detector: at least two factors are needed")
-    yv = _response(y, len(frame))
+    yv = response_values(y, len(frame))
     codes = np.column_stack([column_codes(frame[c], str(c)) for c in frame.columns])
     q = q_statistic(yv, codes, conv).q
     names = [str(c) for c in frame.columns]
@@ -59,13 +59,13 @@ def ecological_detector(y, strata, convention: "str | Convention | None" = None)
     with np.errstate(invalid="ignore", divide="ignore"):
         if conv.ecological_test == "q_ratio":
             F = q[i] / q[j]
-            crit = stats.f.ppf(0.9, dfn, dfn)
+            crit = special.fdtri(dfn, dfn, 0.9)
             sig = (F > crit) | (1.0 / F > crit)
             p = np.full(F.shape, np.nan)
             crit = np.full(F.shape, crit)
         else:
             F = (1.0 - q[i]) / (1.0 - q[j])
-            p = stats.f.sf(F, dfn, dfn)
+            p = special.fdtrc(dfn, dfn, F)
             sig = p < conv.alpha
             crit = np.full(F.shape, np.nan)
     return pd.DataFrame({"var1": [names[k] for k in i], "var2": [names[k] for k in j],

@@ -25,11 +25,12 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from smvar.geodetector.conventions import Convention, get_convention
 
-__all__ = ["q_statistic", "factor_detector", "encode_strata", "column_codes", "StratumSums", "QResult"]
+__all__ = ["q_statistic", "factor_detector", "encode_strata", "column_codes", "strata_frame", "response_values",
+           "StratumSums", "QResult"]
 
 
 @dataclass(frozen=True)
@@ -252,7 +253,9 @@ def _noncentral_p(q, sums: StratumSums, n, L, sst, n_kept, conv: Convention) -> 
         fstat = (n - L) / (L - 1.0) * q / (1.0 - q)
         ok = np.isfinite(q) & (L >= 2) & (n > L)
         p = np.full(q.shape, np.nan)
-        p[ok] = stats.ncf.sf(fstat[ok], L[ok] - 1.0, n[ok] - L[ok], np.maximum(lam[ok], 0.0))
+        # GD's sig <- 1 - pf(F, v1, v2, ncp); scipy.special rather than scipy.stats,
+        # which would double the start-up of smvar detect (0.3 s more imports)
+        p[ok] = 1.0 - special.ncfdtr(L[ok] - 1.0, n[ok] - L[ok], np.maximum(lam[ok], 0.0), fstat[ok])
         p[ok & (q >= 1.0)] = 0.0
     return p
 
@@ -305,7 +308,8 @@ def column_codes(column: "pd.Series | np.ndarray", name: str = "factor") -> np.n
     return encode_strata(s, name)[0]
 
 
-def _strata_frame(strata) -> pd.DataFrame:
+def strata_frame(strata) -> pd.DataFrame:
+    """A table of strata columns from a DataFrame, a Series or an (N,) / (N, F) array."""
     if isinstance(strata, pd.DataFrame):
         return strata
     if isinstance(strata, pd.Series):
@@ -316,7 +320,8 @@ def _strata_frame(strata) -> pd.DataFrame:
     return pd.DataFrame(arr, columns=[f"x{i + 1}" for i in range(arr.shape[1])])
 
 
-def _response(y, n_rows: int) -> np.ndarray:
+def response_values(y, n_rows: int) -> np.ndarray:
+    """y as a float vector of ``n_rows`` values; a mismatch with the strata table is an error."""
     yv = np.asarray(y, dtype=float).ravel()
     if yv.shape[0] != n_rows:
         raise ValueError(f"y has {yv.shape[0]} values but the strata table has {n_rows} rows; "
@@ -343,8 +348,8 @@ def factor_detector(y, strata, convention: "str | Convention | None" = None) -> 
     DataFrame
         Index: factor names; columns ``q``, ``p``, ``n``, ``n_strata``.
     """
-    frame = _strata_frame(strata)
-    yv = _response(y, len(frame))
+    frame = strata_frame(strata)
+    yv = response_values(y, len(frame))
     codes = np.column_stack([column_codes(frame[c], str(c)) for c in frame.columns])
     res = q_statistic(yv, codes, convention)
     out = pd.DataFrame({"q": res.q, "p": res.p, "n": res.n.astype(int), "n_strata": res.n_strata.astype(int)},

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from smvar.geodetector.conventions import Convention, get_convention
-from smvar.geodetector.factor import _response, _strata_frame, column_codes, q_statistic
+from smvar.geodetector.factor import response_values, strata_frame, column_codes, q_statistic
 
 __all__ = ["interaction_detector", "interaction_type", "cross_codes", "TYPES", "PAPER_NAMES"]
 
@@ -49,8 +49,9 @@ def interaction_type(q1, q2, q12, convention: "str | Convention | None" = None) 
 
     Returns
     -------
-    ndarray of str
-        One of :data:`TYPES` for each element.
+    ndarray of object
+        One of :data:`TYPES` for each element, or None where q1, q2 or q12 is
+        NaN (too few rows or strata): an undefined q never gets a type.
     """
     conv = get_convention(convention)
     q1, q2, q12 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q1, q2, q12)))
@@ -63,15 +64,19 @@ def interaction_type(q1, q2, q12, convention: "str | Convention | None" = None) 
         conditions = [q12 <= lo, q12 < hi, indep, q12 > total]
         choices = (TYPES[0], TYPES[1], TYPES[3], TYPES[4])
     default = TYPES[4] if conv.interaction_rule == "gd" else TYPES[2]
-    return np.select(conditions, choices, default=default).astype(object)
+    kind = np.select(conditions, choices, default=default).astype(object)
+    kind[~(np.isfinite(q1) & np.isfinite(q2) & np.isfinite(q12))] = None
+    return kind
 
 
 def cross_codes(c1: np.ndarray, c2: np.ndarray, convention: "str | Convention | None" = None) -> np.ndarray:
     """Codes of the crossed strata of two code arrays (R ``paste(x1, x2)``).
 
     Rows with code -1 (in no stratum) form their own level under GD's
-    convention (R pastes "NA"), and stay outside (-1) otherwise. Codes are not
-    compacted: empty combinations are simply unused.
+    convention (R pastes "NA"), and stay outside (-1) otherwise. Codes are
+    compacted to 0..K-1 only when the combinations outnumber the rows (two
+    factors of thousands of levels), so that memory stays linear in rows;
+    otherwise empty combinations are simply unused.
     """
     conv = get_convention(convention)
     c1, c2 = np.asarray(c1, dtype=np.int64), np.asarray(c2, dtype=np.int64)
@@ -79,6 +84,11 @@ def cross_codes(c1: np.ndarray, c2: np.ndarray, convention: "str | Convention | 
     crossed = (c1 + 1) * width + (c2 + 1)
     if conv.outside_rows == "drop":
         crossed = np.where((c1 < 0) | (c2 < 0), -1, crossed)
+    if (int(c1.max(initial=0)) + 2) * width > crossed.size:
+        inside = crossed >= 0
+        compact = np.full(crossed.shape, -1, dtype=np.int64)
+        compact[inside] = np.unique(crossed[inside], return_inverse=True)[1].ravel()
+        crossed = compact
     return crossed
 
 
@@ -114,10 +124,10 @@ def interaction_detector(y, strata, convention: "str | Convention | None" = None
         Table 2 name).
     """
     conv = get_convention(convention)
-    frame = _strata_frame(strata)
+    frame = strata_frame(strata)
     if frame.shape[1] < 2:
         raise ValueError("interaction detector: at least two factors are needed")
-    yv = _response(y, len(frame))
+    yv = response_values(y, len(frame))
     codes = np.column_stack([column_codes(frame[c], str(c)) for c in frame.columns])
     single = q_statistic(yv, codes, conv).q
     pairs = list(combinations(range(codes.shape[1]), 2))
@@ -128,5 +138,5 @@ def interaction_detector(y, strata, convention: "str | Convention | None" = None
     kind = interaction_type(q1, q2, q12, conv)
     return pd.DataFrame({"var1": [names[i] for i, _ in pairs], "var2": [names[j] for _, j in pairs],
                          "q1": q1, "q2": q2, "q12": q12, "interaction": kind,
-                         "type": [PAPER_NAMES[k] for k in kind]})
+                         "type": [PAPER_NAMES.get(k) for k in kind]})
 

@@ -17,16 +17,23 @@ rounds the degrees of freedom and compares |t| with qt(0.975, df).
 
 from __future__ import annotations
 
+import warnings
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from smvar.geodetector.conventions import Convention, get_convention
-from smvar.geodetector.factor import _response, _strata_frame, column_codes, encode_strata, stratum_sums
+from smvar.geodetector.factor import response_values, strata_frame, column_codes, encode_strata, stratum_sums
 
-__all__ = ["risk_detector", "welch_test"]
+__all__ = ["risk_detector", "welch_test", "MAX_STRATA_FOR_PAIRS"]
+
+#: Above this many strata a factor gets its risk means but no table of pairs:
+#: 100 strata already give 4,950 t tests, more than anyone reads, and a factor
+#: of thousands of levels (an identifier column) would need millions of rows
+#: of pairs (6,000 levels: 18 million). Memory then stays linear in rows.
+MAX_STRATA_FOR_PAIRS = 100
 
 _EPS = np.finfo(float).eps
 
@@ -54,7 +61,7 @@ def welch_test(n1, m1, v1, n2, m2, v2) -> tuple[np.ndarray, np.ndarray, np.ndarr
         df = (a + b) ** 2 / (a * a / (n1 - 1) + b * b / (n2 - 1))
         t = (m1 - m2) / se
         ok = (n1 >= 2) & (n2 >= 2) & (se >= 10 * _EPS * np.maximum(np.abs(m1), np.abs(m2)))
-        p = 2 * stats.t.sf(np.abs(t), df)
+        p = 2 * special.stdtr(df, -np.abs(t))
     t = np.where(ok, t, 0.0)
     df = np.where(ok, df, np.maximum(n1, n2) - 1)
     p = np.where(ok, p, 1.0)
@@ -96,8 +103,8 @@ def risk_detector(y, strata, convention: "str | Convention | None" = None,
         order. Under the R geodetector convention pairs it skips have NaN.
     """
     conv = get_convention(convention)
-    frame = _strata_frame(strata)
-    yv = _response(y, len(frame))
+    frame = strata_frame(strata)
+    yv = response_values(y, len(frame))
     means, tests = [], []
     for col in frame.columns:
         name = str(col)
@@ -109,6 +116,11 @@ def risk_detector(y, strata, convention: "str | Convention | None" = None,
         means.append(pd.DataFrame({"factor": name, "stratum": [levels[i] for i in present],
                                    "n": count[present].astype(int), "mean": mean[present]}))
         if present.size < 2:
+            continue
+        if present.size > MAX_STRATA_FOR_PAIRS:
+            warnings.warn(f"risk detector: factor {name!r} has {present.size} strata, more than "
+                          f"{MAX_STRATA_FOR_PAIRS}; its {present.size * (present.size - 1) // 2:,} pairs of "
+                          "strata are not tested (its risk means are given)", stacklevel=2)
             continue
         i, j = np.array(list(combinations(present, 2))).T
         tests.append(_pair_table(name, levels, i, j, count, mean, var, conv))
@@ -122,8 +134,8 @@ def _pair_table(name, levels, i, j, count, mean, var, conv: Convention) -> pd.Da
     if conv.risk_test == "welch_rounded_df":
         df = np.where(ok, np.round(df), np.nan)
         with np.errstate(invalid="ignore"):
-            crit = stats.t.ppf(1 - conv.alpha / 2, df)
-            p = np.where(ok, 2 * stats.t.sf(np.abs(t), df), np.nan)
+            crit = special.stdtrit(df, 1 - conv.alpha / 2)
+            p = np.where(ok, 2 * special.stdtr(df, -np.abs(t)), np.nan)
             sig = np.where(ok, np.abs(t) > crit, False)
         t = np.where(ok, t, np.nan)
     else:

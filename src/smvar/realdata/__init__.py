@@ -28,6 +28,9 @@ cli
     ``smvar fetch BASIN.yaml --out DIR [--only VARIABLES]``.
 """
 
-from smvar.realdata.files import convert_units, load_files, read_variable
+from smvar.lazy_exports import lazy_exports
+
+# The loaders load on first use, so that ``smvar --help`` does not import xarray.
+lazy_exports(__name__, {name: "smvar.realdata.files" for name in ("convert_units", "load_files", "read_variable")})
 
 __all__ = ["load_files", "read_variable", "convert_units"]

@@ -5,8 +5,6 @@ Provides
 register
     Add the ``fetch`` sub-command to an :mod:`argparse` sub-parser set
     (called by :mod:`smvar.cli`).
-main
-    Run ``smvar fetch`` on its own: ``python -m smvar.realdata.cli BASIN.yaml --out DIR``.
 
 Usage::
 
@@ -24,7 +22,7 @@ import argparse
 import json
 import sys
 
-__all__ = ["register", "main"]
+__all__ = ["register"]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -66,13 +64,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-sign", action="store_true", help="do not sign STAC asset hrefs")
     parser.set_defaults(handler=_run)
 
-
-def main(argv: list[str] | None = None) -> int:
-    """``smvar fetch`` as a stand-alone program; returns the exit status (as :func:`smvar.cli.main`)."""
-    from smvar.cli import main as smvar_main
-
-    return smvar_main(["fetch", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

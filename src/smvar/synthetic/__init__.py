@@ -17,6 +17,9 @@ models of the coarse products) and :mod:`~smvar.synthetic.generate`.
 The data are synthetic: a plausible twin, not observations of the basin.
 """
 
-from smvar.synthetic.generate import generate
+from smvar.lazy_exports import lazy_exports
+
+# ``generate`` loads on first use, so that ``smvar --help`` does not import the twin.
+lazy_exports(__name__, {"generate": "smvar.synthetic.generate"})
 
 __all__ = ["generate"]

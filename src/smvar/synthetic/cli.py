@@ -5,8 +5,6 @@ Provides
 register
     Add the ``synth`` sub-command to an :mod:`argparse` sub-parser set
     (called by :mod:`smvar.cli`).
-main
-    Run ``smvar synth`` on its own: ``python -m smvar.synthetic.cli BASIN.yaml --out DIR``.
 
 Usage::
 
@@ -24,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["register", "main"]
+__all__ = ["register"]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -63,13 +61,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=None, help="override data.seed of the file")
     parser.set_defaults(handler=_run)
 
-
-def main(argv: list[str] | None = None) -> int:
-    """``smvar synth`` as a stand-alone program; returns the exit status (as :func:`smvar.cli.main`)."""
-    from smvar.cli import main as smvar_main
-
-    return smvar_main(["synth", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())
