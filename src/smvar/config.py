@@ -258,6 +258,15 @@ class ComputeSection(_Strict):
         return value
 
 
+class ValidationSection(_Strict):
+    """Validation at in-situ stations (chapter 02): the stations of real runs."""
+
+    stations: str | list[str] | None = Field(
+        default=None, description="ISMN .stm files and/or station index CSVs (paths or globs, relative to the "
+        "parameter file); unset: the twin draws synthetic stations from its truth")
+    max_depth_m: float = Field(default=0.10, gt=0, le=2, description="deepest sensor compared with the surface products, m")
+
+
 class BasinConfig(_Strict):
     """A validated basin parameter file.
 
@@ -278,6 +287,7 @@ class BasinConfig(_Strict):
     variogram: VariogramSection = VariogramSection()
     geodetector: GeodetectorSection = GeodetectorSection()
     compute: ComputeSection = ComputeSection()
+    validation: ValidationSection = ValidationSection()
 
     # Where the file was read from; set by load_config, not by the user.
     source_file: str | None = Field(default=None, exclude=True)
