@@ -21,6 +21,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -356,6 +357,17 @@ class BasinConfig(_Strict):
 
 
 # ---------------------------------------------------------------------- loading
+def _bad_date(text: str) -> str | None:
+    """'line N (2020-13-45)' for the first date-shaped value of the text that is no calendar date."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in re.finditer(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", line.split("#")[0]):
+            try:
+                dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return f"line {number} ({match.group(0)})"
+    return None
+
+
 def load_config(path: str | Path) -> BasinConfig:
     """Read and validate a basin parameter file.
 
@@ -381,9 +393,18 @@ def load_config(path: str | Path) -> BasinConfig:
             "for example data/basins/heihe.yaml"
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); "
+                          "save the parameter file as UTF-8") from None
+    try:
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc}). Fix the syntax at the place shown.") from None
+    except ValueError as exc:  # YAML's timestamp reader: 2020-13-45 looks like a date but is none
+        raise ConfigError(f"{path}: {_bad_date(text) or 'a date'} is not a calendar date ({exc}); "
+                          "write dates as YYYY-MM-DD, e.g. 2020-01-01") from None
     if not isinstance(raw, dict):
         raise ConfigError(
             f"{path}: the file must hold a mapping of fields (name, title, extent, ...), "

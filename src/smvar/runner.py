@@ -43,6 +43,10 @@ EXECUTED_PREFIX = "book/_executed/"
 KERNEL_NAME = "smvar"
 
 
+class UnknownNotebook(UserError, ValueError):
+    """``--only NAME`` names no notebook of the book; the message lists them."""
+
+
 class NotebookFailed(UserError, RuntimeError):
     """A notebook raised an error; the message names the notebook and the cell."""
 
@@ -181,7 +185,7 @@ def run_notebooks(
     run_dir = Path(run_dir).resolve()
     names = notebook_order(root)
     if only is not None and only not in names:
-        raise ValueError(
+        raise UnknownNotebook(
             f"--only {only!r}: no such notebook in {root / '_toc.yml'}. Choose one of: {', '.join(names)}"
         )
     out_dir = run_dir / "notebooks"
