@@ -221,3 +221,64 @@ def test_synthetic_stations_carry_the_representativeness_error_they_are_given(tm
     assert per_station["ubrmse"].median() == pytest.approx(0.02, rel=0.25)
     overall = result.metrics.set_index("station").loc["all"]
     assert overall["rmse"] == pytest.approx(np.hypot(0.03, 0.02), rel=0.3)
+
+
+def test_a_twin_run_is_validated_at_synthetic_stations_drawn_from_its_truth(small_yaml):
+    from smvar.synthetic import generate
+
+    config = load_config(small_yaml)
+    inputs = generate(config)
+    downscaled = inputs.fine["sm_truth"] + 0.01                       # a stand-in with a known bias
+    result, note = st.validate_run_at_stations(config, inputs, downscaled)
+    assert "synthetic stations" in note and result.problems == []
+    m = result.metrics.set_index(["station", "product"])
+    assert set(m.loc["all"].index) == {"downscaled", "sm_cci", "sm_smops", "reanalysis sm"}
+    table, daily = synthetic_stations(inputs.fine["sm_truth"], inputs.fine["basin_mask"], config.crs, n=8,
+                                      seed=config.data.seed)
+    expected = validate_at_stations(daily, table, {"downscaled": downscaled}, crs=config.crs).metrics
+    pd.testing.assert_frame_equal(m.loc[[("all", "downscaled")]].reset_index(drop=True)[["n", "r", "rmse", "bias", "ubrmse"]],
+                                  expected[expected["station"] == "all"].reset_index(drop=True)[["n", "r", "rmse", "bias", "ubrmse"]])
+    assert m.loc[("all", "downscaled"), "n"] == 8 * len(config.dates())
+
+
+def test_a_real_run_uses_the_stations_its_parameter_file_lists(maqu, tmp_path):
+    from smvar.grid import analysis_grid
+    from smvar.inputs import Inputs
+
+    raw = yaml.safe_load((ROOT / "data/basins/small.yaml").read_text())
+    raw.update(name="maqu", extent=MAQU_EXTENT, crs=MAQU_CRS)
+    raw["period"] = {"start": "2009-06-01", "end": "2009-08-31"}
+    raw["validation"] = {"stations": str(maqu[0].parent / "*.stm")}
+    (tmp_path / "basin.yaml").write_text(yaml.safe_dump(raw))
+    config = load_config(tmp_path / "basin.yaml")
+    g = analysis_grid(config)
+    times = pd.DatetimeIndex(pd.to_datetime(config.dates()))
+    field = xr.DataArray(np.full((len(times), *g.shape), 0.3), dims=("time", "y", "x"),
+                         coords={"time": times, "y": g.y, "x": g.x})
+    empty = xr.Dataset()
+    result, note = st.validate_run_at_stations(config, Inputs(fine=empty, reanalysis=empty, microwave=empty), field)
+    assert "2 station sensor(s)" in note and result.problems == []
+    overall = result.metrics.set_index("station").loc["all"]
+    table, daily = st.station_tables(st.read_stations(str(maqu[0].parent / "*.stm"))[0])
+    summer = daily[(daily["time"] >= "2009-06-01") & (daily["time"] <= "2009-08-31")]
+    assert overall["n"] == len(summer) and overall["bias"] == pytest.approx(0.3 - summer["sm"].mean())
+
+
+def test_the_station_figures_draw_one_panel_per_product_and_per_station():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from smvar.plots_stations import station_scatter_figure, station_timeseries_figure
+
+    times = pd.date_range("2020-07-01", periods=20, freq="D")
+    pairs = pd.DataFrame([{"station": s, "time": t, "product": p, "estimate": 0.2 + 0.01 * i, "observed": 0.21}
+                          for s in ("A", "B") for p in ("downscaled", "sm_cci") for i, t in enumerate(times)])
+    rows = [{"station": "all", "product": p, **metrics(pairs[pairs["product"] == p]["estimate"].to_numpy(),
+                                                        pairs[pairs["product"] == p]["observed"].to_numpy())}
+            for p in ("downscaled", "sm_cci")]
+    scatter = station_scatter_figure(pairs, pd.DataFrame(rows))
+    assert [ax.get_title() for ax in scatter.axes] == ["downscaled", "sm_cci"]
+    assert scatter.axes[0].get_xlabel() == "station (m³/m³)"
+    series = station_timeseries_figure(pairs)
+    assert [ax.get_title(loc="left") for ax in series.axes] == ["A", "B"]
+    assert len(series.axes[0].get_lines()) == 3                       # station + two products

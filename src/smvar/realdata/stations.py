@@ -23,6 +23,10 @@ daily_means
 station_tables
     The station table and the daily table of
     :func:`smvar.downscaling.station_validation.validate_at_stations`.
+validate_run_at_stations
+    A run's daily downscaled SM and coarse products against its stations:
+    those of ``validation.stations`` on real inputs, synthetic stations
+    drawn from the truth on the twin.
 StationError
     A station file that cannot be used: one line naming the file, what is
     wrong and the fix.
@@ -58,7 +62,8 @@ import pandas as pd
 from smvar.realdata.files import FilesError, UnitError, convert_units
 
 __all__ = ["Station", "StationError", "KEEP_FLAGS", "INDEX_COLUMNS", "read_ismn_file", "read_csv_series",
-           "read_station_index", "read_stations", "daily_means", "station_tables"]
+           "read_station_index", "read_stations", "daily_means", "station_tables",
+           "validate_run_at_stations"]
 
 KEEP_FLAGS = ("G", "U")
 # the columns of a station index CSV (optional: time_column, utc_offset_hours, network)
@@ -367,3 +372,63 @@ def station_tables(stations: Sequence[Station], min_coverage: float = 0.5) -> tu
     table = pd.DataFrame(rows)
     daily = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["station", "time", "sm"])
     return table, daily
+
+
+def validate_run_at_stations(config, inputs, sm_daily, *, n_synthetic: int = 8,
+                             representativeness_sd: float = 0.03, noise_sd: float = 0.02):
+    """The validation at stations of one run (chapter 02).
+
+    Parameters
+    ----------
+    config : BasinConfig
+        ``validation.stations`` (a path, glob or list, relative to the
+        parameter file) names the stations of real runs;
+        ``validation.max_depth_m`` the deepest sensor compared (default 0.10 m).
+    inputs : Inputs
+        The run's inputs: ``sm_cci``, ``sm_smops`` (0.25 degree), the
+        reanalysis ``sm`` (0.1 degree), and on the twin ``sm_truth`` and
+        ``basin_mask``.
+    sm_daily : xarray.DataArray
+        The downscaled daily 1 km SM, m3 m-3, dims ``(time, y, x)``.
+    n_synthetic : int
+        Synthetic stations drawn on the twin when no station is listed.
+    representativeness_sd, noise_sd : float
+        Their constant offset and daily noise, m3 m-3
+        (:func:`smvar.downscaling.station_validation.synthetic_stations`).
+
+    Returns
+    -------
+    (StationValidation or None, str)
+        The result (None without stations) and one sentence saying where the
+        stations come from.
+    """
+    from smvar.downscaling.station_validation import StationValidation, synthetic_stations, validate_at_stations
+
+    section = getattr(config, "validation", None)
+    listed = getattr(section, "stations", None)
+    max_depth = float(getattr(section, "max_depth_m", 0.10) or 0.10)
+    problems: list[str] = []
+    if listed:
+        found, problems = read_stations(listed, config.base_dir)
+        table, daily = station_tables(found)
+        note = f"{len(found)} station sensor(s) read from validation.stations ({listed})"
+    elif "sm_truth" in inputs.fine:
+        table, daily = synthetic_stations(inputs.fine["sm_truth"], inputs.fine["basin_mask"], config.crs,
+                                          n=n_synthetic, seed=config.data.seed, offset_sd=representativeness_sd,
+                                          noise_sd=noise_sd)
+        note = (f"{len(table)} synthetic stations drawn from the twin's truth at random basin pixels, each with "
+                f"a constant offset (SD {representativeness_sd:g} m3 m-3) and persistent daily noise "
+                f"(SD {noise_sd:g} m3 m-3): the representativeness error of a point sensor in a 1 km pixel")
+    else:
+        return None, ("no stations: list ISMN .stm files or a station index CSV in the parameter file's "
+                      "validation.stations")
+    if table.empty:
+        return StationValidation(pd.DataFrame(), pd.DataFrame(), table, problems), note
+    products = {"downscaled": sm_daily}
+    for name, da in (("sm_cci", inputs.microwave.get("sm_cci")), ("sm_smops", inputs.microwave.get("sm_smops")),
+                     ("reanalysis sm", inputs.reanalysis.get("sm"))):
+        if da is not None:
+            products[name] = da
+    result = validate_at_stations(daily, table, products, crs=config.crs, max_depth_m=max_depth)
+    result.problems = problems + result.problems
+    return result, note
