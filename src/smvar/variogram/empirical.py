@@ -28,12 +28,16 @@ scikit-gstat), ``"right"`` in ``(lo, hi]`` (gstat). A pair at distance zero
 
 from __future__ import annotations
 
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
-from scipy import fft as sfft
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "VariogramResult",
@@ -45,8 +49,23 @@ __all__ = [
 
 Closed = Literal["left", "right"]
 
-#: Number of point pairs held in memory at once by :func:`empirical_variogram`.
+#: Number of point pairs held in memory at once by the NumPy engine of :func:`empirical_variogram`.
 _PAIR_BLOCK = 1_000_000
+
+#: Row bands per largest lag in the compiled sweep of :func:`empirical_variogram`.
+_BANDS_PER_LAG = 8
+
+#: Tasks per thread in the compiled sweep (runs of points shared among threads, for balance).
+_TASKS_PER_THREAD = 8
+
+#: Fewest points for which the compiled sweep uses more than one thread.
+_MIN_POINTS_THREADED = 4000
+
+#: Padding (array elements) around the compiled sweep's small accumulators, against false sharing.
+_PAD = 64
+
+#: Interleaved copies of each bin's per-point accumulators in the compiled sweep (a power of two).
+_LANES = 4
 
 
 @dataclass(frozen=True)
@@ -103,6 +122,8 @@ class VariogramResult:
             Columns ``bin_lo_m, bin_hi_m, lag_mean_m, gamma, n_pairs``, one
             row per bin.
         """
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "bin_lo_m": self.bin_edges[:-1],
@@ -206,57 +227,344 @@ def _finish(edges, count, dsum, sqsum, closed, values, meta) -> VariogramResult:
     return VariogramResult(edges, lag_mean, gamma, n_pairs, closed, int(values.size), var, meta)
 
 
-def empirical_variogram(
-    coords_m: np.ndarray,
-    values: np.ndarray,
-    bin_edges_m: np.ndarray,
-    closed: Closed = "left",
-) -> VariogramResult:
-    """Empirical semivariogram of point samples (Eq. 5 of Yin et al. 2023).
+def _n_threads(n_threads: int | None) -> int:
+    if n_threads is not None:
+        if int(n_threads) < 1:
+            raise ValueError(f"n_threads must be at least 1, got {n_threads!r}.")
+        return int(n_threads)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
-    Every unordered pair of points is visited once; pairs are processed in
-    blocks of rows so that at most about one million pair distances are held in
-    memory at once.
 
-    Parameters
-    ----------
-    coords_m : array_like, shape (n, 2)
-        Projected coordinates ``(x, y)`` of the points, metres.
-    values : array_like, shape (n,)
-        Observed values (e.g. soil moisture, m3/m3). Points with a NaN value
-        are dropped.
-    bin_edges_m : array_like
-        Increasing lag-bin edges, metres (see :func:`lag_bin_edges`).
-    closed : {"left", "right"}, default "left"
-        ``"left"``: a pair at distance ``d`` is in bin ``[lo, hi)``;
-        ``"right"``: in ``(lo, hi]`` (gstat's convention).
+def _direction(direction_deg: float | None, tolerance_deg: float) -> tuple[bool, float, float, float]:
+    """gstat's direction test as numbers: (on, sin alpha, cos alpha, cos tolerance).
 
-    Returns
-    -------
-    VariogramResult
-        Mean pair distance, semivariance and pair count per bin.
+    A tolerance of 90 degrees or more keeps every pair (gstat does the same).
     """
-    edges = _check_edges(bin_edges_m, closed)
-    xy = _check_coords(coords_m)
-    z = np.asarray(values, dtype=float).ravel()
-    if z.size != xy.shape[0]:
-        raise ValueError(f"values has {z.size} entries but coords_m has {xy.shape[0]} points; give one value per point.")
-    keep = np.isfinite(z) & np.all(np.isfinite(xy), axis=1)
-    xy, z = xy[keep], z[keep]
+    if direction_deg is None:
+        return False, 0.0, 1.0, -1.0
+    alpha, tol = float(direction_deg), float(tolerance_deg)
+    if not np.isfinite(alpha):
+        raise ValueError(f"direction_deg must be a finite angle in degrees clockwise from north, got {direction_deg!r}.")
+    if not (np.isfinite(tol) and 0.0 <= tol <= 180.0):
+        raise ValueError(f"tolerance_deg must be an angle in degrees between 0 and 180, got {tolerance_deg!r}.")
+    if tol >= 90.0:
+        return False, 0.0, 1.0, -1.0
+    a = alpha * math.pi / 180.0  # written as gstat writes it, so that ties at the tolerance fall the same way
+    return True, math.sin(a), math.cos(a), math.cos(tol * math.pi / 180.0)
+
+
+def _sweep(x, y, z, band, band_start, band_h, edges, uniform, right, dir_on, sin_a, cos_a, cos_tol,
+           i_lo, i_hi, cnt, dsum, dcomp, sqsum, sqcomp):  # pragma: no cover - compiled by numba
+    """Pair sums for the points ``i_lo <= i < i_hi`` with every later point within the largest lag.
+
+    Points are sorted by row band (of height ``band_h``) and by x within a band.
+    Point ``i`` is paired with the later points of its own band and with the
+    points of the bands above it whose x lies within reach, so that every
+    unordered pair is visited once. Per bin, it adds the pair count to ``cnt``
+    and the sums of distances and of squared differences, point by point, to
+    ``dsum``, ``sqsum`` with Neumaier compensation in ``dcomp``, ``sqcomp``.
+    Compiled by numba (``nogil``) in :func:`_compiled_sweep`.
+    """
+    nb = edges.size - 1
+    e0 = edges[0]
+    r = edges[nb]
+    inv_w = nb / (r - e0)
+    r2cut = r * r * (1.0 + 1e-12)
+    nbands = band_start.size - 1
+    # per-point accumulators, _LANES interleaved copies per bin (consecutive pairs, often in the
+    # same bin, then do not wait on each other), padded against false sharing between threads
+    width = nb * _LANES
+    lc = np.zeros(width + 2 * _PAD, np.int64)
+    ld = np.zeros(width + 2 * _PAD)
+    ls = np.zeros(width + 2 * _PAD)
+    # squared distances, squared value differences and direction cosines of one band's candidates
+    longest = 0
+    for b in range(nbands):
+        longest = max(longest, band_start[b + 1] - band_start[b])
+    buf_d2 = np.empty(longest)
+    buf_d = np.empty(longest)
+    buf_dz = np.empty(longest)
+    buf_dir = np.empty(longest if dir_on else 1)
+    for i in range(i_lo, i_hi):
+        xi = x[i]
+        yi = y[i]
+        zi = z[i]
+        bi = band[i]
+        lc[:] = 0
+        ld[:] = 0.0
+        ls[:] = 0.0
+        for b in range(bi, nbands):
+            gap = 0.0
+            if b > bi + 1:
+                gap = (b - bi - 1) * band_h * (1.0 - 1e-9)  # least |dy| to band b, shrunk against round-off
+            if gap > r:
+                break
+            half = math.sqrt(max(r * r - gap * gap, 0.0)) * (1.0 + 1e-9) + 1e-9 * r
+            # first index of band b with x >= xi - half, and first with x > xi + half
+            lo = band_start[b]
+            hi = band_start[b + 1]
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if x[mid] < xi - half:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            start = lo
+            hi = band_start[b + 1]
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if x[mid] <= xi + half:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            stop = lo
+            if b == bi and start < i + 1:
+                start = i + 1
+            m = stop - start
+            # first pass, branch-free (vectorised by the compiler)
+            for t in range(m):
+                dx = x[start + t] - xi
+                dy = y[start + t] - yi
+                d2 = dx * dx + dy * dy
+                buf_d2[t] = d2
+                buf_d[t] = math.sqrt(d2)
+                dz = z[start + t] - zi
+                buf_dz[t] = dz * dz
+            if dir_on:
+                for t in range(m):
+                    buf_dir[t] = (x[start + t] - xi) * sin_a + (y[start + t] - yi) * cos_a
+            # second pass: bin and add
+            for t in range(m):
+                d2 = buf_d2[t]
+                if d2 > r2cut or d2 == 0.0:
+                    continue
+                d = buf_d[t]
+                u = (d - e0) * inv_w
+                k = int(u)
+                frac = u - k
+                if not uniform or u < 0.0 or k >= nb or frac < 1e-9 or frac > 1.0 - 1e-9:
+                    # near an edge (or uneven edges): place by comparison with the edges
+                    k = min(max(k, 0), nb - 1)
+                    if right:  # (lo, hi]
+                        while k > 0 and d <= edges[k]:
+                            k -= 1
+                        while k < nb - 1 and d > edges[k + 1]:
+                            k += 1
+                        if d <= edges[k] or d > edges[k + 1]:
+                            continue
+                    else:  # [lo, hi)
+                        while k > 0 and d < edges[k]:
+                            k -= 1
+                        while k < nb - 1 and d >= edges[k + 1]:
+                            k += 1
+                        if d < edges[k] or d >= edges[k + 1]:
+                            continue
+                if dir_on and abs(buf_dir[t] / d) < cos_tol:
+                    continue
+                slot = _PAD + k * _LANES + (t & (_LANES - 1))
+                lc[slot] += 1
+                ld[slot] += d
+                ls[slot] += buf_dz[t]
+        for k in range(nb):
+            c = 0
+            vd = 0.0
+            vs = 0.0
+            for lane in range(_LANES):
+                slot = _PAD + k * _LANES + lane
+                c += lc[slot]
+                vd += ld[slot]
+                vs += ls[slot]
+            if c == 0:
+                continue
+            cnt[k] += c
+            t = dsum[k] + vd
+            if abs(dsum[k]) >= abs(vd):
+                dcomp[k] += (dsum[k] - t) + vd
+            else:
+                dcomp[k] += (vd - t) + dsum[k]
+            dsum[k] = t
+            t = sqsum[k] + vs
+            if abs(sqsum[k]) >= abs(vs):
+                sqcomp[k] += (sqsum[k] - t) + vs
+            else:
+                sqcomp[k] += (vs - t) + sqsum[k]
+            sqsum[k] = t
+
+
+_COMPILED = None
+
+
+def _compiled_sweep():
+    """:func:`_sweep` compiled by numba (cached on disk), or None when numba is not installed."""
+    global _COMPILED
+    if _COMPILED is None:
+        try:
+            import numba
+        except ImportError:  # pragma: no cover - numba is a dependency
+            _COMPILED = False
+        else:
+            _COMPILED = numba.njit(nogil=True, cache=True, error_model="numpy")(_sweep)
+    return _COMPILED or None
+
+
+def _pair_sums_compiled(kernel, xy, z, edges, closed, direction, n_threads):
+    """Per-bin pair counts, distance sums and squared-difference sums with the compiled sweep."""
+    n, nb = z.size, edges.size - 1
+    r = float(edges[-1])
+    # row bands of height r / _BANDS_PER_LAG (fewer when the points span less)
+    ymin, ymax = float(xy[:, 1].min()), float(xy[:, 1].max())
+    n_bands = int(min(max(1, math.ceil((ymax - ymin) / r * _BANDS_PER_LAG)), max(1, n // 8), 1 << 20))
+    band_h = max((ymax - ymin) / n_bands, np.finfo(float).tiny) if ymax > ymin else r
+    band = np.minimum(((xy[:, 1] - ymin) / band_h).astype(np.int64), n_bands - 1)
+    order = np.lexsort((xy[:, 0], band))
+    x, y, zs, band = (np.ascontiguousarray(a[order]) for a in (xy[:, 0], xy[:, 1], z, band))
+    band_start = np.searchsorted(band, np.arange(n_bands + 1)).astype(np.int64)
+    right = closed == "right"
+    # equal-width bins: a pair away from an edge is placed by its lag / width alone
+    width = (edges[-1] - edges[0]) / nb
+    uniform = bool(np.max(np.abs(edges - (edges[0] + width * np.arange(nb + 1)))) <= 1e-12 * width)
+    dir_on, sin_a, cos_a, cos_tol = direction
+    threads = n_threads if n >= _MIN_POINTS_THREADED else 1
+    # contiguous runs of sorted points; more tasks than threads, for balance
+    n_tasks = max(1, min(_TASKS_PER_THREAD * threads, n // 256))
+    bounds = np.linspace(0, n, n_tasks + 1).astype(np.int64)
+
+    def task(t):
+        out = (np.zeros(nb, np.int64), *(np.zeros(nb) for _ in range(4)))
+        kernel(x, y, zs, band, band_start, float(band_h), edges, uniform, right, dir_on, sin_a, cos_a, cos_tol,
+               int(bounds[t]), int(bounds[t + 1]), *out)
+        return out
+
+    if threads == 1:
+        parts = [task(t) for t in range(n_tasks)]  # loop over tasks, not over points
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            parts = list(pool.map(task, range(n_tasks)))
+    count = np.sum([p[0] for p in parts], axis=0).astype(float)
+    # exact sum of every task's sum and compensation, bin by bin
+    dsum = np.array([math.fsum(v for p in parts for v in (p[1][k], p[2][k])) for k in range(nb)])
+    sqsum = np.array([math.fsum(v for p in parts for v in (p[3][k], p[4][k])) for k in range(nb)])
+    return count, dsum, sqsum
+
+
+def _pair_sums_numpy(xy, z, edges, closed, direction):
+    """The same sums with NumPy, in blocks of about ``_PAIR_BLOCK`` pairs (every pair is formed)."""
     n, n_bins = z.size, edges.size - 1
+    dir_on, sin_a, cos_a, cos_tol = direction
     count, dsum, sqsum = (np.zeros(n_bins) for _ in range(3))
     rows = max(1, _PAIR_BLOCK // max(n, 1))
     for start in range(0, n, rows):  # loop over row blocks, not over pairs
         stop = min(n, start + rows)
         i, j = np.triu_indices(stop - start, k=1, m=n - start)
         i, j = i + start, j + start
-        d = np.hypot(xy[i, 0] - xy[j, 0], xy[i, 1] - xy[j, 1])
-        sq = (z[i] - z[j]) ** 2
-        c, s1, s2 = _accumulate(_bin_index(d, edges, closed), d, sq, np.ones_like(d), n_bins)
+        dx, dy = xy[j, 0] - xy[i, 0], xy[j, 1] - xy[i, 1]
+        d = np.sqrt(dx * dx + dy * dy)
+        sq = (z[j] - z[i]) ** 2
+        idx = _bin_index(d, edges, closed)
+        idx[d == 0] = -1
+        if dir_on:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                idx[np.abs((dx * sin_a + dy * cos_a) / d) < cos_tol] = -1
+        c, s1, s2 = _accumulate(idx, d, sq, np.ones_like(d), n_bins)
         count += c
         dsum += s1
         sqsum += s2
-    return _finish(edges, count, dsum, sqsum, closed, z, {"method": "points"})
+    return count, dsum, sqsum
+
+
+def empirical_variogram(
+    coords_m: np.ndarray,
+    values: np.ndarray,
+    bin_edges_m: np.ndarray,
+    closed: Closed = "left",
+    *,
+    direction_deg: float | None = None,
+    tolerance_deg: float = 22.5,
+    n_threads: int | None = None,
+    engine: Literal["auto", "compiled", "numpy"] = "auto",
+) -> VariogramResult:
+    """Empirical semivariogram of point samples (Eq. 5 of Yin et al. 2023).
+
+    Every unordered pair of points closer than the last bin edge is visited
+    once, exactly, by a compiled sweep over the points sorted into row bands
+    (see Notes); memory stays proportional to the number of points.
+
+    Parameters
+    ----------
+    coords_m : array_like, shape (n, 2)
+        Projected coordinates ``(x, y)`` of the points, metres.
+    values : array_like, shape (n,)
+        Observed values (e.g. soil moisture, m3/m3). Points with a NaN or
+        infinite value or coordinate are dropped.
+    bin_edges_m : array_like
+        Increasing lag-bin edges, metres (see :func:`lag_bin_edges`).
+    closed : {"left", "right"}, default "left"
+        ``"left"``: a pair at distance ``d`` is in bin ``[lo, hi)``;
+        ``"right"``: in ``(lo, hi]`` (gstat's convention).
+    direction_deg : float, optional
+        Direction of a directional (anisotropic) semivariogram, degrees
+        clockwise from north (the +y axis), as gstat's ``alpha``: 0 is north,
+        90 is east. Default: every direction (omnidirectional).
+    tolerance_deg : float, default 22.5
+        Half-width of the direction's angular window, degrees, as gstat's
+        ``tol.hor``: a pair is kept when the angle between its separation
+        vector (either way) and the direction is at most this. 90 or more
+        keeps every pair. Used only with ``direction_deg``.
+    n_threads : int, optional
+        Threads of the compiled sweep; default: the usable CPU cores.
+    engine : {"auto", "compiled", "numpy"}, default "auto"
+        ``"compiled"``: the numba sweep; ``"numpy"``: NumPy over every pair in
+        blocks (quadratic time, for checks); ``"auto"``: compiled when numba is
+        installed.
+
+    Returns
+    -------
+    VariogramResult
+        Mean pair distance (metres), semivariance and pair count per bin.
+
+    Notes
+    -----
+    The sweep sorts the points into horizontal bands of height
+    ``max_lag / 8`` and, within a band, by x. Each point is paired with the
+    later points of its own band and with the points of the bands above it
+    whose x lies within the largest lag (found by bisection), so only pairs
+    in a rectangle a little larger than the half-disc of radius ``max_lag``
+    are examined. Cost: O(N log N) to sort and O(N · k) for the pairs, with k
+    the mean number of points within ``max_lag`` of a point (O(N²) when the
+    largest lag spans the whole domain). Distances are computed as
+    ``sqrt(dx² + dy²)`` like ``scipy.spatial.distance.pdist``, bins are
+    assigned by comparison with the edges (so pairs on an edge fall as with
+    :func:`numpy.searchsorted`), squared differences are formed directly
+    (no cancellation), and per-point sums are added with Neumaier
+    compensation. Pair counts are exact integers.
+    """
+    edges = _check_edges(bin_edges_m, closed)
+    if engine not in ("auto", "compiled", "numpy"):
+        raise ValueError(f"engine must be 'auto', 'compiled' or 'numpy', got {engine!r}.")
+    direction = _direction(direction_deg, tolerance_deg)
+    threads = _n_threads(n_threads)
+    xy = _check_coords(coords_m)
+    z = np.asarray(values, dtype=float).ravel()
+    if z.size != xy.shape[0]:
+        raise ValueError(f"values has {z.size} entries but coords_m has {xy.shape[0]} points; give one value per point.")
+    keep = np.isfinite(z) & np.all(np.isfinite(xy), axis=1)
+    xy, z = xy[keep], z[keep]
+    kernel = _compiled_sweep() if engine != "numpy" else None
+    if engine == "compiled" and kernel is None:  # pragma: no cover - numba is a dependency
+        raise ValueError("engine='compiled' needs numba; install it (pip install numba) or use engine='numpy'.")
+    if z.size < 2:
+        count, dsum, sqsum = (np.zeros(edges.size - 1) for _ in range(3))
+    elif kernel is not None:
+        count, dsum, sqsum = _pair_sums_compiled(kernel, xy, z, edges, closed, direction, threads)
+    else:
+        count, dsum, sqsum = _pair_sums_numpy(xy, z, edges, closed, direction)
+    meta = {"method": "points", "engine": "compiled" if kernel is not None else "numpy"}
+    if direction_deg is not None:
+        meta.update(direction_deg=float(direction_deg), tolerance_deg=float(tolerance_deg))
+    return _finish(edges, count, dsum, sqsum, closed, z, meta)
 
 
 def _autocorrelations(valid: np.ndarray, z: np.ndarray):
@@ -268,6 +576,8 @@ def _autocorrelations(valid: np.ndarray, z: np.ndarray):
          = C(m, m z^2)(h) + C(m z^2, m)(h) - 2 C(m z, m z)(h)
     (Marcotte 1996), C being the cross-correlation, computed by zero-padded FFT.
     """
+    from scipy import fft as sfft
+
     ny, nx = z.shape
     shape = (sfft.next_fast_len(2 * ny - 1, real=True), sfft.next_fast_len(2 * nx - 1, real=True))
     m = valid.astype(float)
