@@ -147,6 +147,57 @@ if result.daily_skill is not None:
     plt.show()
 
 # %% [markdown]
+# ## Validation at stations
+#
+# Soil-moisture studies check their maps against in-situ sensors; the paper
+# could not. Each station is placed in the 1 km pixel, the 0.1° cell and the
+# 0.25° cell that hold it, its daily mean (UTC days with at least half their
+# samples) is compared with the downscaled SM and with each coarse product, and
+# N, R, RMSE, bias (product − station) and ubRMSE are given per station and for
+# all stations pooled. A sensor sees a few square metres, not a 1 km pixel, so
+# even a perfect map differs from it (the representativeness error). On the
+# synthetic twin the stations are drawn from the truth with such an error; on
+# real inputs they are the files the parameter file lists under
+# `validation.stations` (ISMN `.stm` files, or a station index CSV of plain
+# series; see {doc}`../rerun_real_data`). A station deeper than
+# `validation.max_depth_m`, outside the grids or without common days is left
+# out with one line saying why.
+
+# %% tags=["hide-input"]
+import xarray as xr
+
+from smvar.plots_stations import station_scatter_figure, station_timeseries_figure
+from smvar.realdata.stations import validate_run_at_stations
+
+daily_store = run.run_dir / "work" / "downscaling" / "sm_daily.zarr"
+stations = None
+if daily_store.exists():
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Consolidated metadata")
+        daily_sm = xr.open_zarr(daily_store, consolidated=False)["sm"]
+        stations, station_note = validate_run_at_stations(run.config, run.inputs(), daily_sm)
+else:
+    station_note = "The daily 1 km field of this run is not in its work folder: rerun with `--force` to validate at stations."
+left_out = "".join(f"\n- {line}" for line in (stations.problems if stations is not None else []))
+Markdown(station_note + "." + (f"\n\nLeft out:{left_out}" if left_out else ""))
+
+# %% tags=["hide-input"]
+if stations is not None and not stations.metrics.empty:
+    table = stations.metrics.round(4)
+    display(table[table["station"] == "all"].drop(columns="station").set_index("product"))  # all stations pooled
+    display(table[table["station"] != "all"].set_index(["station", "product"]))              # each station
+
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Scatter plots of product soil moisture against station soil moisture with the 1:1 line, one panel per product"}, "figure": {"caption": "Daily SM of each product at the stations' pixels against the stations' daily means, with the pooled metrics. Points on the 1:1 line mean agreement; the spread around it includes the stations' representativeness error.", "name": "fig-stations-scatter"}}
+if stations is not None and not stations.pairs.empty:
+    station_scatter_figure(stations.pairs, stations.metrics)
+    plt.show()
+
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Time series of station soil moisture and of each product at the station, one panel per station"}, "figure": {"caption": "Daily SM at the first stations: the station (black) and each product at its pixel or cell.", "name": "fig-stations-series"}}
+if stations is not None and not stations.pairs.empty:
+    station_timeseries_figure(stations.pairs)
+    plt.show()
+
+# %% [markdown]
 # ## The coefficients of Eq. 1 by month
 #
 # Mean slope $a$ (m³ m⁻³ K⁻¹) and intercept $b$ (m³ m⁻³) of each class, the
