@@ -150,14 +150,14 @@ def test_write_then_read_gives_identical_data(small, tmp_path):
 
 
 def test_cli_writes_the_layout_and_explains_a_bad_file(small_config, tmp_path, capsys):
-    from smvar.synthetic.cli import main
+    from smvar.cli import main
 
     short = tmp_path / "short.yaml"
     text = open(small_config.source_file).read().replace("end: 2020-12-31", "end: 2020-01-31")
     short.write_text(text)
-    assert main([str(short), "--out", str(tmp_path / "out")]) == 0
+    assert main(["synth", str(short), "--out", str(tmp_path / "out")]) == 0
     assert {p.name for p in (tmp_path / "out").iterdir()} >= {"fine.zarr", "reanalysis.zarr", "microwave.zarr"}
-    assert main([str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "x")]) == 2
+    assert main(["synth", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "x")]) == 2
     assert "no such parameter file" in capsys.readouterr().err
 
 

@@ -373,7 +373,7 @@ class DownscalingArtifacts:
 def _detect_month(job: tuple[int, pd.DataFrame, "GeodetectorSection"]) -> dict[str, pd.DataFrame]:
     """OPGD and the four detectors on one month's rows (a task: runs on a worker if there is a cluster)."""
     from smvar.factors import FACTORS
-    from smvar.geodetector import geodetector
+    from smvar.geodetector import geodetector, rows_outside
 
     month, table, settings = job
     continuous = [f.name for f in FACTORS if not f.categorical]
@@ -384,34 +384,13 @@ def _detect_month(job: tuple[int, pd.DataFrame, "GeodetectorSection"]) -> dict[s
                          intervals=range(low, high + 1), convention=settings.convention)
     best = result.optimal.best.reset_index()
     factor_table = result.factor.reset_index()
-    outside = _rows_outside(result, table["sm"].to_numpy())
+    outside = rows_outside(result, table["sm"].to_numpy())
     factor_table = factor_table.merge(outside, on="factor", how="left")
     best["breaks"] = best["breaks"].map(lambda b: " ".join(f"{v:.6g}" for v in b))
     best["counts"] = best["counts"].map(lambda c: " ".join(str(int(v)) for v in c))
     frames = {"factor": factor_table, "optimal": best, "interaction": result.interaction,
               "risk_mean": result.risk_mean, "risk": result.risk, "ecological": result.ecological}
     return {name: frame.assign(month=month) for name, frame in frames.items()}
-
-
-def _rows_outside(result, y) -> pd.DataFrame:
-    """Rows each factor's strata leave out, and q with those rows dropped.
-
-    GD's geometric (and sometimes sd) breaks can miss the data's minimum by one
-    rounding step; GD keeps such rows in N and SST but in no stratum, which
-    counts them as perfectly explained. The book reports how much this changes q.
-    """
-    from smvar.geodetector import factor_detector
-
-    rows = []
-    for name in result.strata.columns:
-        codes = result.strata[name].to_numpy()
-        inside = codes >= 0
-        n_out = int((~inside).sum())
-        q_dropped = float("nan")
-        if n_out and inside.sum() > 1 and len(set(codes[inside])) > 1:
-            q_dropped = float(factor_detector(y[inside], result.strata[[name]][inside])["q"].iloc[0])
-        rows.append({"factor": name, "rows_outside": n_out, "q_outside_dropped": q_dropped})
-    return pd.DataFrame(rows)
 
 
 class DetectorArtifacts:

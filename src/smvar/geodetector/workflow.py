@@ -7,6 +7,8 @@ geodetector
     ecological detectors on all factors.
 GeodetectorResult
     The five tables together (plus the strata used).
+rows_outside
+    Rows each factor's strata leave in no interval, and q with them dropped.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from smvar.geodetector.interaction import interaction_detector
 from smvar.geodetector.optimise import OptimalDiscretisation, optimal_discretisation
 from smvar.geodetector.risk import risk_detector
 
-__all__ = ["geodetector", "GeodetectorResult"]
+__all__ = ["geodetector", "GeodetectorResult", "rows_outside"]
 
 
 @dataclass(frozen=True)
@@ -152,3 +154,39 @@ def geodetector(df: pd.DataFrame, y: str, continuous: Sequence[str] = (), catego
     return GeodetectorResult(factor=factor, interaction=inter, risk_mean=risk_mean, risk=risk,
                              ecological=eco, optimal=optimal, strata=strata, labels=labels,
                              dropped_rows=dropped, convention=conv)
+
+
+def rows_outside(result: GeodetectorResult, y) -> pd.DataFrame:
+    """Rows each factor's strata leave in no interval, and q with those rows dropped.
+
+    GD's geometric (and sometimes sd) breaks can miss the data's minimum or
+    maximum by one rounding step. GD keeps such rows in N and in the total sum
+    of squares but in no stratum, which counts them as perfectly explained;
+    the book reports how much this changes q.
+
+    Parameters
+    ----------
+    result : GeodetectorResult
+        Its ``strata`` (-1 = no stratum) and ``convention`` are used, so that
+        q with the rows dropped follows the run's convention.
+    y : array_like
+        The response of the same rows (unit of y).
+
+    Returns
+    -------
+    DataFrame
+        ``factor``, ``rows_outside`` (count) and ``q_outside_dropped`` (NaN
+        where no row is outside, or fewer than two strata remain).
+    """
+    y = np.asarray(y, dtype=float)
+    rows = []
+    for name in result.strata.columns:
+        codes = result.strata[name].to_numpy()
+        inside = codes >= 0
+        n_out = int((~inside).sum())
+        q_dropped = float("nan")
+        if n_out and inside.sum() > 1 and np.unique(codes[inside]).size > 1:
+            q_dropped = float(factor_detector(y[inside], result.strata[[name]][inside],
+                                              result.convention)["q"].iloc[0])
+        rows.append({"factor": name, "rows_outside": n_out, "q_outside_dropped": q_dropped})
+    return pd.DataFrame(rows)
