@@ -303,3 +303,31 @@ def test_fetch_reads_real_cci_and_gldas_over_the_heihe(cci, gldas, tmp_path):
     assert int(microwave["sm_cci"].notnull().sum()) == 36
     sm = reanalysis["sm"].sel(time="2016-01-01")
     assert float(sm.notnull().mean()) > 0.9 and 0.01 < float(sm.min()) and float(sm.max()) < 0.5
+
+
+def test_the_earthdata_route_names_hdf4_fields_for_pyhdf_and_skips_non_granules(mod11a1, tmp_path, monkeypatch):
+    """The route's own code on a real granule (MOD11A1 standing in for the route's MODIS HDF4 products)."""
+    import sys
+    import types
+
+    from smvar.realdata import fetch as fetchmod
+
+    granule = tmp_path / "MOD11A1.A2019305.h14v09.006.2019306084028.hdf"
+    shutil.copy(mod11a1, granule)
+    (tmp_path / "MOD11A1.A2019305.h14v09.006.2019306084028.hdf.xml").write_text("<metadata/>")
+    (tmp_path / "BROWSE.MOD11A1.A2019305.h14v09.006.2019306084028.1.jpg").write_bytes(b"\xff\xd8")
+    earthaccess = types.SimpleNamespace(
+        login=lambda strategy: True, search_data=lambda **kw: [kw["short_name"]],
+        download=lambda results, local_path: [str(p) for p in sorted(tmp_path.glob("*MOD11A1*"))])
+    monkeypatch.setitem(sys.modules, "earthaccess", earthaccess)
+    monkeypatch.setattr(fetchmod, "earthdata_credentials", lambda: None)
+    monkeypatch.setitem(routes.EARTHACCESS_OF_ROUTE, "pet", ("MOD11A1",))
+    monkeypatch.setitem(routes.EARTHACCESS_PRODUCTS, "MOD11A1",
+                        {"lst_day": ("MODIS_Grid_Daily_1km_LST", "LST_Day_1km", "0.02 K", 0)})
+    got = fetchmod._run_earthaccess("pet", load_config(ROOT / "data/basins/small.yaml"), tmp_path / "cache")
+    assert got["lst_day"]["paths"] == [f"{granule}::LST_Day_1km"]
+    config = load_config(_basin(tmp_path, extent=BRAZIL_EXTENT, crs=BRAZIL_CRS, start="2019-11-01",
+                                end="2019-11-01", data_files={"lst_day": "x"}))
+    via_route, _ = files.read_variable("lst_day", got["lst_day"]["paths"], config, units="0.02 K", nodata=0)
+    direct, _ = files.read_variable("lst_day", f"{mod11a1}::LST_Day_1km", config)
+    np.testing.assert_array_equal(via_route.values, direct.values)

@@ -110,7 +110,8 @@ def parse_struct_metadata(text: str) -> dict[str, EosGrid]:
     grids = {}
     for block in re.findall(r"GROUP=GRID_\d+(.*?)END_GROUP=GRID_\d+", text, re.DOTALL):
         name = (_value(block, "GridName") or "").strip('"')
-        upper_left, lower_right = _numbers(_value(block, "UpperLeftPointMtrs")), _numbers(_value(block, "LowerRightMtrs"))
+        upper_left = _numbers(_value(block, "UpperLeftPointMtrs"))
+        lower_right = _numbers(_value(block, "LowerRightMtrs"))
         fields = tuple(re.findall(r'DataFieldName="([^"]+)"', block))
         grids[name] = EosGrid(name=name, xdim=int(_value(block, "XDim") or 0), ydim=int(_value(block, "YDim") or 0),
                               upper_left=upper_left[:2], lower_right=lower_right[:2],  # type: ignore[arg-type]

@@ -343,7 +343,8 @@ def daily_means(series: pd.Series, min_coverage: float = 0.5) -> pd.Series:
     values = series.dropna()
     if values.empty:
         return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="time"))
-    step = np.median(np.diff(values.index.values).astype("timedelta64[s]").astype(float)) if len(values) > 1 else 86400.0
+    seconds = np.diff(values.index.values).astype("timedelta64[s]").astype(float)
+    step = float(np.median(seconds)) if seconds.size else 86400.0
     per_day = max(1.0, 86400.0 / max(step, 1.0))
     grouped = values.groupby(values.index.floor("D"))
     mean, count = grouped.mean(), grouped.count()
