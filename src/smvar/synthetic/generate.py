@@ -62,6 +62,7 @@ from smvar.synthetic import products
 from smvar.synthetic import factors
 from smvar.synthetic._noise import hash_uniform, key_of
 from smvar.synthetic.basin import basin_mask, reach, river_distance_km
+from smvar.synthetic.geography import ndvi_range_at
 from smvar.synthetic.landcover import land_cover
 from smvar.synthetic.lst import lst_pair
 from smvar.synthetic.meteorology import Weather
@@ -86,7 +87,9 @@ BLOCK_NAMES = {"reanalysis": ("sm_rean_block", "lst_day_block", "lst_night_block
                "microwave": ("sm_micro_block",)}
 DESCRIPTION = (
     "Synthetic twin of the Heihe River Basin made by smvar.synthetic: NOT observations. "
-    "Terrain, land cover, soils, weather, vegetation and a soil-moisture truth from a "
+    "Its static geography is real (ETOPO1 elevation with synthetic relief below 0.1 degree, MODIS "
+    "MCD12C1 land cover, the yearly NDVI range; outline and rivers by flow routing); "
+    "soils, weather, vegetation phenology and a soil-moisture truth from a "
     "daily water balance; LST responds nonlinearly to soil moisture; the coarse products "
     "are block means of the truth with bias, noise and gaps; the factor maps (soils, DEM, "
     "land cover, EVI, FVC) are the true fields with the errors of their products."
@@ -107,13 +110,15 @@ def static_fields(lon: np.ndarray, lat: np.ndarray, resolution_m: float, seed: i
         Seed of the twin.
     whole_extent : bool, default False
         Every cell is in the basin (``data.synthetic_basin: extent``, a
-        region); otherwise the Heihe outline of :func:`smvar.synthetic.basin.basin_mask`.
+        region); otherwise the Heihe outline derived by flow routing
+        (:func:`smvar.synthetic.basin.basin_mask`).
 
     Returns
     -------
     dict of numpy.ndarray
-        ``dem, slope, aspect, twi, landcover, basin_mask, reach, river_km`` and
-        the soil properties of :func:`smvar.synthetic.soils.soil_properties`.
+        ``dem, slope, aspect, twi, landcover, basin_mask, reach, river_km``,
+        the real yearly ``ndvi_min`` and ``ndvi_max`` and the soil properties
+        of :func:`smvar.synthetic.soils.soil_properties`.
     """
     river_km = river_distance_km(lon, lat)
     out = make_terrain(lon, lat, resolution_m, seed, river_km)
@@ -122,6 +127,7 @@ def static_fields(lon: np.ndarray, lat: np.ndarray, resolution_m: float, seed: i
     out["reach"] = reach(lon, lat, mask)
     out["river_km"] = river_km
     out["landcover"] = land_cover(lon, lat, out["dem"], out["aspect"], river_km, seed).astype(np.int16)
+    out["ndvi_min"], out["ndvi_max"] = ndvi_range_at(lon, lat)
     out.update(soil_properties(lon, lat, out["dem"], out["landcover"], seed))
     return out
 
@@ -358,7 +364,8 @@ def _simulate(static: dict, lon: np.ndarray, lat: np.ndarray, row0: int, dates: 
     monthly = {name: np.zeros((len(months), *shape), dtype=np.float32) for name in ("precipitation", "pet")}
     ndvi_max = np.full((len(months), *shape), -1.0, dtype=np.float32)
     weather = Weather(lon, lat, static["dem"], seed, lat_range=lat_range)
-    phen = Phenology(lon, lat, static["landcover"], static["dem"], weather.annual_p, seed)
+    phen = Phenology(lon, lat, static["landcover"], static["dem"], weather.annual_p, seed,
+                     ndvi_range=(static["ndvi_min"], static["ndvi_max"]))
     bucket = Bucket(static, static["landcover"], static["twi"], static["river_km"], seed, phase=phase)
     wanted = {d: i for i, d in enumerate(dates)}
     dormant_fvc = fvc_from_ndvi(phen.base)

@@ -4,8 +4,10 @@ Provides
 --------
 Phenology
     Per-cell parameters of a double-logistic NDVI curve (dormant and peak
-    NDVI, start and end of the season in day of year), set by land cover,
-    elevation and annual precipitation; :meth:`Phenology.ndvi` gives a day's NDVI.
+    NDVI, start and end of the season in day of year): dormant and peak NDVI
+    are the real yearly minimum and maximum (BESS climatology, 0.05 degree,
+    :func:`smvar.synthetic.geography.ndvi_range_at`); the season's timing is
+    set by land cover and elevation; :meth:`Phenology.ndvi` gives a day's NDVI.
 fvc_from_ndvi
     Fractional vegetation cover by the dimidiate pixel model (Gutman &
     Ignatov 1998) with NDVI_soil 0.05 and NDVI_veg 0.85.
@@ -58,21 +60,31 @@ class Phenology:
         Elevation (m): the season starts ~1 day later and ends ~1 day earlier
         per 100 m above 2,500 m.
     annual_p : numpy.ndarray
-        Annual precipitation (mm): grassland peak NDVI rises with it.
+        Annual precipitation (mm): without ``ndvi_range``, grassland peak NDVI rises with it.
     seed : int
-        Seed of the correlated noise on peak NDVI.
+        Seed of the correlated noise on peak NDVI (without ``ndvi_range``).
+    ndvi_range : tuple of numpy.ndarray, optional
+        The real yearly minimum and maximum NDVI of every cell: the curve
+        runs between them (the peak is kept at least 0.01 above the minimum).
+        Without it, class values of :data:`_BY_CLASS` (the earlier twin).
     """
 
-    def __init__(self, lon, lat, landcover, dem, annual_p, seed: int) -> None:
-        u, v = twin_km(lon, lat)
-        noise = fractal_noise(u, v, key_of(seed, 501), (24.0, 8.0, 3.0))
-        self.base = _lookup(landcover, 0)
-        peak = _lookup(landcover, 1)
-        grass = landcover == 10
-        peak = np.where(grass, 0.18 + 0.50 * np.clip(annual_p / 550.0, 0.0, 1.0), peak)
-        spread = np.clip((peak - self.base) / 0.3, 0.0, 1.0)
-        self.peak = (peak + 0.05 * noise * spread).astype(np.float32)
-        self.base = np.minimum(self.base, self.peak - 0.01).astype(np.float32)
+    def __init__(self, lon, lat, landcover, dem, annual_p, seed: int,
+                 ndvi_range: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        if ndvi_range is not None:
+            low, high = (np.asarray(a, dtype=np.float32) for a in ndvi_range)
+            self.base = low
+            self.peak = np.maximum(high, low + np.float32(0.01)).astype(np.float32)
+        else:
+            u, v = twin_km(lon, lat)
+            noise = fractal_noise(u, v, key_of(seed, 501), (24.0, 8.0, 3.0))
+            self.base = _lookup(landcover, 0)
+            peak = _lookup(landcover, 1)
+            grass = landcover == 10
+            peak = np.where(grass, 0.18 + 0.50 * np.clip(annual_p / 550.0, 0.0, 1.0), peak)
+            spread = np.clip((peak - self.base) / 0.3, 0.0, 1.0)
+            self.peak = (peak + 0.05 * noise * spread).astype(np.float32)
+            self.base = np.minimum(self.base, self.peak - 0.01).astype(np.float32)
         shift = np.clip((dem - 2500.0) / 100.0, 0.0, 20.0)
         self.sos = (_lookup(landcover, 2) + shift).astype(np.float32)
         self.eos = (_lookup(landcover, 3) - shift).astype(np.float32)
