@@ -24,7 +24,7 @@ pytest.importorskip("rioxarray")
 from smvar.config import load_config  # noqa: E402
 from smvar.inputs import CONTRACT, read_inputs  # noqa: E402
 from smvar.realdata import fetch as fetchmod  # noqa: E402
-from smvar.realdata import routes  # noqa: E402
+from smvar.realdata import files, routes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 live = pytest.mark.skipif(not os.environ.get("SMVAR_LIVE"), reason="live test: set SMVAR_LIVE=1 with network and credentials")
@@ -339,3 +339,45 @@ def test_a_route_without_credentials_is_reported_and_the_rest_goes_on(server, tm
 def test_live_planetary_computer_search(small):  # pragma: no cover - needs the network
     items = fetchmod.stac_items(routes.PC_STAC_URL, routes.stac_search("cop-dem-glo-90", small))
     assert items and "data" in items[0]["assets"]
+
+
+def test_the_stac_lst_route_applies_the_qc_asset_to_real_mod11a1_bytes(server, tmp_path):
+    """The real granule's LST and QC fields served as the COG assets of a Planetary Computer item."""
+    pytest.importorskip("pyhdf", reason="the HDF4 reader needs pyhdf (pip install pyhdf)")
+    from peer_reference import reference_folder
+
+    from smvar.realdata.hdf4 import open_hdf4_eos
+
+    granule = reference_folder("realdata") / "products" / "mod11a1" / "MOD11A1.hdf"
+    from pyhdf.SD import SD, SDC
+
+    sd = SD(str(granule), SDC.READ)
+    raw = {name: np.asarray(sd.select(name).get()) for name in ("LST_Day_1km", "QC_Day", "LST_Night_1km", "QC_Night")}
+    sd.end()
+    template = open_hdf4_eos(granule, "LST_Day_1km").isel(time=0, drop=True)
+    item = {"id": "MOD11A1.A2019305.h14v09.061.2019306084028", "properties": {"datetime": "2019-11-01T00:00:00Z"},
+            "assets": {}}
+    for name, values in raw.items():
+        da = template.copy(data=values).astype(values.dtype)
+        da.attrs = {}
+        da.rio.write_nodata(0 if name.startswith("LST") else None, inplace=True)
+        da.rio.to_raster(tmp_path / f"{name}.tif")
+        server.files[f"/blob/{name}.tif"] = (tmp_path / f"{name}.tif").read_bytes()
+        item["assets"][name] = {"href": f"{server.url}/blob/{name}.tif"}
+    server.items["modis-11A1-061"] = [item]
+    raw_basin = yaml.safe_load((ROOT / "data/basins/small.yaml").read_text())
+    raw_basin.update(name="brazil", extent={"south": -6.0, "north": -5.0, "west": -38.0, "east": -37.0},
+                     crs="+proj=aea +lat_0=-5.5 +lon_0=-37.5 +lat_1=-6 +lat_2=-5 +datum=WGS84 +units=m +no_defs")
+    raw_basin["period"] = {"start": "2019-11-01", "end": "2019-11-01"}
+    (tmp_path / "basin.yaml").write_text(yaml.safe_dump(raw_basin))
+    config = load_config(tmp_path / "basin.yaml")
+    endpoints = fetchmod.Endpoints(stac_url=server.url, token_url=None)
+    report = fetchmod.fetch(config, tmp_path / "out", only=["lst_day", "lst_night"], cache=tmp_path / "cache",
+                            endpoints=endpoints, log=lambda line: None)
+    assert report.failed == {} and report.fetched["lst_day"]["route"] == "modis_lst"
+    fetched = xr.open_zarr(tmp_path / "out" / "fine.zarr")
+    for variable, field in (("lst_day", "LST_Day_1km"), ("lst_night", "LST_Night_1km")):
+        direct, _ = files.read_variable(variable, f"{granule}::{field}", config)   # the HDF4 path applies QC itself
+        np.testing.assert_allclose(fetched[variable].values, direct.values, rtol=0, atol=1e-3, equal_nan=True)
+        provenance = json.loads(fetched[variable].attrs["provenance"])
+        assert any("MOD11 QC" in q for q in provenance["quality"])

@@ -178,7 +178,10 @@ def test_foreign_crs_files_come_back_to_the_contract(foreign_basin):
     validate_inputs(inputs)
     fine = inputs.fine
     assert fine.sizes == truth.fine.sizes or dict(fine.sizes) == {k: truth.fine.sizes[k] for k in fine.sizes}
-    for name, tolerance in (("dem", 5.0), ("lst_day", 1.0), ("ndvi", 0.01), ("bulk_density", 1.0),
+    # the 1 km -> 700 m -> 1 km round trip smooths: for the DEM (with the twin's 1 km relief) the error must
+    # stay below a third of the mean height step between neighbouring pixels (a third-of-a-pixel shift)
+    dem_step = np.nanmean(np.abs(np.diff(truth.fine["dem"].values, axis=1)))
+    for name, tolerance in (("dem", dem_step / 3), ("lst_day", 1.0), ("ndvi", 0.01), ("bulk_density", 1.0),
                             ("precipitation", 0.5), ("pet", 0.5), ("evi", 0.01)):
         error = np.nanmean(np.abs(fine[name].values - truth.fine[name].values))
         assert error < tolerance, (name, error)

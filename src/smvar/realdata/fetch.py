@@ -309,13 +309,22 @@ def _run_stac(key: str, config: "BasinConfig", cache: Path, ep: Endpoints, signe
         raise FetchError(f"{collection}: the STAC search found no item over the basin and period")
     out: dict[str, Any] = {}
     for variable, (asset, units, nodata) in product["assets"].items():
-        paths = []
+        paths, qc_paths = [], []
+        qc_asset = product.get("qc", {}).get(variable)
         for item in items:
-            href = item["assets"][asset]["href"]
             stamp = (item.get("properties", {}).get("datetime") or "")[:10]
-            name = f"{stamp + '_' if stamp else ''}{item['id']}_{asset}.tif"
-            paths.append(str(download(signer.sign(href, collection), cache / collection, name, stats=stats)))
+            got = {}
+            for key in (asset, qc_asset):
+                if key is None or key not in item["assets"]:
+                    continue
+                name = f"{stamp + '_' if stamp else ''}{item['id']}_{key}.tif"
+                href = signer.sign(item["assets"][key]["href"], collection)
+                got[key] = str(download(href, cache / collection, name, stats=stats))
+            paths.append(got[asset])
+            qc_paths.append(got.get(qc_asset))
         out[variable] = {"paths": paths, "units": units, "nodata": nodata}
+        if any(qc_paths):
+            out[variable]["qc"] = qc_paths
         if collection == "esa-cci-lc":
             out[variable]["recode"] = routes.ESA_CCI_TO_IGBP
     return out
@@ -531,7 +540,7 @@ def _read(config: "BasinConfig", wanted: list[str], sources: dict, report: Fetch
             arrays[name], provenance[name] = read_variable(
                 name, options["paths"], config, units=options.get("units"),
                 nodata=options.get("nodata"), recode=options.get("recode"),
-                layer_depth_m=options.get("layer_depth_m"))
+                layer_depth_m=options.get("layer_depth_m"), qc=options.get("qc"))
         except (FilesError, OSError, ValueError) as exc:
             report.failed[name] = str(exc)
     if "dem" in arrays:

@@ -439,7 +439,8 @@ def _resolution(da: xr.DataArray) -> list[float]:
 def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *,
                   units: str | None = None, nodata: float | None = None,
                   recode: dict[int, int] | None = None,
-                  layer_depth_m: float | None = None) -> tuple[xr.DataArray, dict]:
+                  layer_depth_m: float | None = None,
+                  qc: Sequence[str | None] | None = None) -> tuple[xr.DataArray, dict]:
     """Read one contract variable from its file(s) and bring it to the contract.
 
     Parameters
@@ -463,6 +464,10 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
         (``kg m-2``, i.e. mm of water): volumetric = mass / (1000 kg m-3 x
         depth). Default: from the variable's name (GLDAS ``SoilMoi0_10cm_inst``
         is 0.10 m).
+    qc : sequence of str or None, optional
+        MOD11 QC GeoTIFFs (``QC_Day``/``QC_Night`` assets), one per entry of
+        ``spec`` (None where there is none): the pixels the MOD11 rule
+        rejects (:func:`smvar.realdata.hdf4.mod11_qc_mask`) are masked.
 
     Returns
     -------
@@ -492,11 +497,15 @@ def read_variable(name: str, spec: str | Sequence[str], config: "BasinConfig", *
             pieces.append(_reproject(stacked, target, categorical))
             batch.clear()
 
-    for one in specs:
+    if qc is not None and len(qc) != len(specs):
+        raise FilesError(f"{where}{len(qc)} QC files for {len(specs)} files; give one per file (or None)")
+    for i, one in enumerate(specs):
         paths, variable = _expand(one, config.base_dir, field)
         for path in paths:
             raw = _with_time(_open(path, variable, field), path, static, dates[0].year)
             raw = _mask_and_recode(raw, nodata, recode)
+            if qc is not None and qc[i]:
+                raw = _apply_mod11_qc(raw, Path(qc[i]), where)
             if 0 in raw.shape:  # an empty file (no time step): nothing to add
                 continue
             crs_seen.add(str(raw.rio.crs))
@@ -567,6 +576,23 @@ def _water_mass_to_volumetric(da: xr.DataArray, source_units: str, contract_unit
     out = (da / (1000.0 * depth)).assign_attrs({**da.attrs, "units": "m3 m-3"})
     return out, "m3 m-3", (f"{source_units} over a {depth:g} m layer -> m3 m-3: x / {1000.0 * depth:g} "
                            "(water density 1000 kg m-3)")
+
+
+def _apply_mod11_qc(da: xr.DataArray, qc_path: Path, where: str) -> xr.DataArray:
+    """Mask the pixels of an LST layer that its MOD11 QC GeoTIFF rejects."""
+    import rioxarray
+
+    from smvar.realdata.hdf4 import mod11_qc_mask
+
+    qc = rioxarray.open_rasterio(qc_path, masked=False)
+    codes = np.asarray(qc.values)[0] if qc.ndim == 3 else np.asarray(qc.values)
+    if codes.shape != da.shape[-2:]:
+        raise FilesError(f"{where}{qc_path}: QC shape {codes.shape} differs from its LST layer's {da.shape[-2:]}; "
+                         "give the QC asset of the same item")
+    kept = xr.DataArray(mod11_qc_mask(np.clip(codes, 0, 255).astype(np.uint8)), dims=("y", "x"))
+    out = da.where(kept.assign_coords(y=da["y"], x=da["x"]))
+    rule = "MOD11 QC: mandatory QA 00, or 01 with LST error <= 2 K (MOD11 C6 User's Guide, table 10)"
+    return out.assign_attrs({**da.attrs, "quality": "; ".join(filter(None, [da.attrs.get("quality"), rule]))})
 
 
 def _mask_and_recode(da: xr.DataArray, nodata: float | None, recode: dict[int, int] | None) -> xr.DataArray:
@@ -763,7 +789,7 @@ def read_all(config: "BasinConfig", mapping: dict[str, Any]) -> tuple[dict[str, 
         arrays[name], provenance[name] = read_variable(
             name, options["paths"], config, units=options.get("units"),
             nodata=options.get("nodata"), recode=options.get("recode"),
-            layer_depth_m=options.get("layer_depth_m"))
+            layer_depth_m=options.get("layer_depth_m"), qc=options.get("qc"))
     if "dem" in arrays and ("slope" not in arrays or "aspect" not in arrays):
         slope, aspect = derive_slope_aspect(arrays["dem"], analysis_grid(config).resolution_m)
         for derived_name, derived in (("slope", slope), ("aspect", aspect)):

@@ -110,7 +110,8 @@ ROUTES: dict[str, Route] = {
 STAC_PRODUCTS: dict[str, dict[str, Any]] = {
     "modis-11A1-061": {"assets": {"lst_day": ("LST_Day_1km", "0.02 K", 0),
                                   "lst_night": ("LST_Night_1km", "0.02 K", 0)},
-                       "id_prefix": "MOD11A1", "dated": True},   # Terra: 10:30 / 22:30 overpasses
+                       "id_prefix": "MOD11A1", "dated": True,    # Terra: 10:30 / 22:30 overpasses
+                       "qc": {"lst_day": "QC_Day", "lst_night": "QC_Night"}},  # MOD11 QC bytes (user guide, table 10)
     "modis-13A1-061": {"assets": {"ndvi": ("500m_16_days_NDVI", "0.0001", -3000),
                                   "evi": ("500m_16_days_EVI", "0.0001", -3000)},
                        "id_prefix": None, "dated": True},
