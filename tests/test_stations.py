@@ -283,3 +283,18 @@ def test_the_station_figures_draw_one_panel_per_product_and_per_station():
     series = station_timeseries_figure(pairs)
     assert [ax.get_title(loc="left") for ax in series.axes] == ["A", "B"]
     assert len(series.axes[0].get_lines()) == 3                       # station + two products
+
+
+def test_a_station_whose_pixel_has_no_product_value_says_so(maqu, tmp_path):
+    table, daily = st.station_tables(st.read_stations([str(p) for p in maqu])[0])
+    config = _config(tmp_path, MAQU_EXTENT, MAQU_CRS, "2009-06-01", "2009-08-31", resolution_m=5000)
+    from smvar.grid import analysis_grid
+
+    g = analysis_grid(config)
+    times = pd.date_range("2009-06-01", "2009-08-31", freq="D")
+    field = xr.DataArray(np.full((len(times), *g.shape), np.nan), dims=("time", "y", "x"),
+                         coords={"time": times, "y": g.y, "x": g.x})
+    result = validate_at_stations(daily, table, {"downscaled": field}, crs=config.crs)
+    assert len(result.problems) == 2
+    assert all("0 day(s) with both a station value and a product value" in line and "basin mask" in line
+               for line in result.problems)

@@ -183,14 +183,18 @@ def validate_at_stations(daily: pd.DataFrame, stations: pd.DataFrame, products: 
         n = int(counts.get(row.station, 0))
         if n >= min_days:
             continue
-        if row.station in days.index:
+        if row.station not in days.index:
+            problems.append(f"station {row.station}: no daily value (no day with half its samples). Fix: check "
+                            "the file's values and flags")
+        elif days.loc[row.station, "max"] < span[0] or days.loc[row.station, "min"] > span[1]:
             first, last = days.loc[row.station, "min"], days.loc[row.station, "max"]
-            when = f"station days {first:%Y-%m-%d}..{last:%Y-%m-%d}"
+            problems.append(f"station {row.station}: no overlap in time: station days {first:%Y-%m-%d}.."
+                            f"{last:%Y-%m-%d}, products {span[0]:%Y-%m-%d}..{span[1]:%Y-%m-%d}. Fix: give station "
+                            "data of the analysis period")
         else:
-            when = "the station has no daily value"
-        problems.append(f"station {row.station}: no overlap in time ({n} matched days, fewer than {min_days}): "
-                        f"{when}, products {span[0]:%Y-%m-%d}..{span[1]:%Y-%m-%d}. Fix: give station data "
-                        "of the analysis period")
+            problems.append(f"station {row.station}: {n} day(s) with both a station value and a product value, "
+                            f"fewer than {min_days} (its pixel may lie outside the basin mask, or the days are "
+                            "gaps). Fix: check the station's position and the period")
         pairs = pairs[pairs["station"] != row.station]
     pairs = pairs[["station", "time", "product", "estimate", "observed"]].reset_index(drop=True)
     rows = []
