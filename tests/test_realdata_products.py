@@ -331,3 +331,68 @@ def test_the_earthdata_route_names_hdf4_fields_for_pyhdf_and_skips_non_granules(
     via_route, _ = files.read_variable("lst_day", got["lst_day"]["paths"], config, units="0.02 K", nodata=0)
     direct, _ = files.read_variable("lst_day", f"{mod11a1}::LST_Day_1km", config)
     np.testing.assert_array_equal(via_route.values, direct.values)
+
+
+# ---------------------------------------------------------------------- HDF4 conventions (no files needed)
+@pytest.mark.parametrize("attrs, expected", [
+    ({"units": "K", "scale_factor": 0.02}, "0.02 K"),                       # MOD11 LST
+    ({"units": "NDVI", "scale_factor": 10000.0}, "0.0001"),                 # MOD13: 10000 is a divisor
+    ({"units": "kg/m^2/8day", "scale_factor": 0.1}, "0.1 kg/m^2/8day"),     # MOD16 PET
+    ({"units": "class number"}, "1"),                                      # MCD12Q1 LC_Type1
+    ({}, None),
+])
+def test_digital_number_units_follow_the_modis_user_guides(attrs, expected):
+    from smvar.realdata.hdf4 import _dn_units
+
+    assert _dn_units(attrs)[0] == expected
+
+
+def test_mod16_and_mod13_digital_number_units_are_in_the_conversion_tables():
+    rate, text = files.to_mm_per_day(xr.DataArray([80.0]), "0.1 kg/m^2/8day")
+    assert float(rate[0]) == pytest.approx(1.0) and "x 0.0125" in text.replace("*", "x")
+    ndvi, _ = files.convert_units(xr.DataArray([5000.0]), "1", "0.0001")
+    assert float(ndvi[0]) == pytest.approx(0.5)
+
+
+def test_struct_metadata_of_a_geographic_grid_gives_its_corners_in_degrees():
+    from smvar.realdata.hdf4 import _georeference, parse_struct_metadata
+
+    text = """GROUP=GridStructure
+\tGROUP=GRID_1
+\t\tGridName="MOD_CMG"
+\t\tXDim=7200
+\t\tYDim=3600
+\t\tUpperLeftPointMtrs=(-180000000.000000,90000000.000000)
+\t\tLowerRightMtrs=(180000000.000000,-90000000.000000)
+\t\tProjection=GCTP_GEO
+\t\tGROUP=DataField
+\t\t\tOBJECT=DataField_1
+\t\t\t\tDataFieldName="Majority_Land_Cover_Type_1"
+\t\t\tEND_OBJECT=DataField_1
+\t\tEND_GROUP=DataField
+\tEND_GROUP=GRID_1
+END_GROUP=GridStructure"""
+    grid = parse_struct_metadata(text)["MOD_CMG"]
+    assert grid.fields == ("Majority_Land_Cover_Type_1",) and (grid.xdim, grid.ydim) == (7200, 3600)
+    crs, x, y = _georeference(grid, "test")
+    assert crs == "EPSG:4326" and x[0] == pytest.approx(-179.975) and y[0] == pytest.approx(89.975)
+
+
+def test_gdal_hdf4_names_are_split_into_file_grid_and_field():
+    from smvar.realdata.hdf4 import parse_gdal_name
+
+    assert parse_gdal_name('HDF4_EOS:EOS_GRID:"C:/data/MOD13A2.hdf":MODIS_Grid_16DAY_1km_VI:1 km 16 days NDVI') == \
+        ("C:/data/MOD13A2.hdf", "MODIS_Grid_16DAY_1km_VI", "1 km 16 days NDVI")
+    assert parse_gdal_name("HDF4_EOS:EOS_GRID:/d/MOD11A1.hdf:MODIS_Grid_Daily_1km_LST:LST_Day_1km") == \
+        ("/d/MOD11A1.hdf", "MODIS_Grid_Daily_1km_LST", "LST_Day_1km")
+    assert parse_gdal_name("lst/*.tif") is None
+
+
+def test_mod11_qc_rule_keeps_good_and_low_error_other_quality_pixels():
+    from smvar.realdata.hdf4 import mod11_qc_mask
+
+    # bits 1-0 mandatory QA, bits 7-6 LST error class
+    qc = np.array([0b00000000, 0b00000001, 0b01000001, 0b10000001, 0b00000010, 0b00000011, 0b11000000],
+                  dtype=np.uint8)
+    np.testing.assert_array_equal(mod11_qc_mask(qc), [True, True, True, False, False, False, True])
+    np.testing.assert_array_equal(mod11_qc_mask(qc, max_lst_error_k=1), [True, True, False, False, False, False, True])

@@ -188,7 +188,7 @@ def _dn_units(attrs: dict) -> tuple[str | None, float, float]:
     units = attrs.get("units")
     units = None if units is None else str(units).strip()
     if factor == 1.0 and offset == 0.0:
-        return units, factor, offset
+        return ("1" if units is not None and units.lower() in _DIMENSIONLESS else units), factor, offset
     if units is None or units.lower() in _DIMENSIONLESS:
         return f"{factor:g}", factor, offset
     return f"{factor:g} {units}", factor, offset
