@@ -64,6 +64,9 @@ _MIN_POINTS_THREADED = 4000
 #: Padding (array elements) around the compiled sweep's small accumulators, against false sharing.
 _PAD = 64
 
+#: Candidate pairs per pass of the compiled sweep (its buffers stay in the L1 cache).
+_BLOCK = 256
+
 #: Interleaved copies of each bin's per-point accumulators in the compiled sweep (a power of two).
 _LANES = 4
 
@@ -281,13 +284,10 @@ def _sweep(x, y, z, band, band_start, band_h, edges, uniform, right, dir_on, sin
     ld = np.zeros(width + 2 * _PAD)
     ls = np.zeros(width + 2 * _PAD)
     # squared distances, squared value differences and direction cosines of one band's candidates
-    longest = 0
-    for b in range(nbands):
-        longest = max(longest, band_start[b + 1] - band_start[b])
-    buf_d2 = np.empty(longest)
-    buf_d = np.empty(longest)
-    buf_dz = np.empty(longest)
-    buf_dir = np.empty(longest if dir_on else 1)
+    buf_d2 = np.empty(_BLOCK)
+    buf_d = np.empty(_BLOCK)
+    buf_dz = np.empty(_BLOCK)
+    buf_dir = np.empty(_BLOCK if dir_on else 1)
     for i in range(i_lo, i_hi):
         xi = x[i]
         yi = y[i]
@@ -323,51 +323,52 @@ def _sweep(x, y, z, band, band_start, band_h, edges, uniform, right, dir_on, sin
             stop = lo
             if b == bi and start < i + 1:
                 start = i + 1
-            m = stop - start
-            # first pass, branch-free (vectorised by the compiler)
-            for t in range(m):
-                dx = x[start + t] - xi
-                dy = y[start + t] - yi
-                d2 = dx * dx + dy * dy
-                buf_d2[t] = d2
-                buf_d[t] = math.sqrt(d2)
-                dz = z[start + t] - zi
-                buf_dz[t] = dz * dz
-            if dir_on:
+            for block in range(start, stop, _BLOCK):  # blocks small enough to stay in the L1 cache
+                m = min(_BLOCK, stop - block)
+                # first pass, branch-free (vectorised by the compiler)
                 for t in range(m):
-                    buf_dir[t] = (x[start + t] - xi) * sin_a + (y[start + t] - yi) * cos_a
-            # second pass: bin and add
-            for t in range(m):
-                d2 = buf_d2[t]
-                if d2 > r2cut or d2 == 0.0:
-                    continue
-                d = buf_d[t]
-                u = (d - e0) * inv_w
-                k = int(u)
-                frac = u - k
-                if not uniform or u < 0.0 or k >= nb or frac < 1e-9 or frac > 1.0 - 1e-9:
-                    # near an edge (or uneven edges): place by comparison with the edges
-                    k = min(max(k, 0), nb - 1)
-                    if right:  # (lo, hi]
-                        while k > 0 and d <= edges[k]:
-                            k -= 1
-                        while k < nb - 1 and d > edges[k + 1]:
-                            k += 1
-                        if d <= edges[k] or d > edges[k + 1]:
-                            continue
-                    else:  # [lo, hi)
-                        while k > 0 and d < edges[k]:
-                            k -= 1
-                        while k < nb - 1 and d >= edges[k + 1]:
-                            k += 1
-                        if d < edges[k] or d >= edges[k + 1]:
-                            continue
-                if dir_on and abs(buf_dir[t] / d) < cos_tol:
-                    continue
-                slot = _PAD + k * _LANES + (t & (_LANES - 1))
-                lc[slot] += 1
-                ld[slot] += d
-                ls[slot] += buf_dz[t]
+                    dx = x[block + t] - xi
+                    dy = y[block + t] - yi
+                    d2 = dx * dx + dy * dy
+                    buf_d2[t] = d2
+                    buf_d[t] = math.sqrt(d2)
+                    dz = z[block + t] - zi
+                    buf_dz[t] = dz * dz
+                if dir_on:
+                    for t in range(m):
+                        buf_dir[t] = (x[block + t] - xi) * sin_a + (y[block + t] - yi) * cos_a
+                # second pass: bin and add
+                for t in range(m):
+                    d2 = buf_d2[t]
+                    if d2 > r2cut or d2 == 0.0:
+                        continue
+                    d = buf_d[t]
+                    u = (d - e0) * inv_w
+                    k = int(u)
+                    frac = u - k
+                    if not uniform or u < 0.0 or k >= nb or frac < 1e-9 or frac > 1.0 - 1e-9:
+                        # near an edge (or uneven edges): place by comparison with the edges
+                        k = min(max(k, 0), nb - 1)
+                        if right:  # (lo, hi]
+                            while k > 0 and d <= edges[k]:
+                                k -= 1
+                            while k < nb - 1 and d > edges[k + 1]:
+                                k += 1
+                            if d <= edges[k] or d > edges[k + 1]:
+                                continue
+                        else:  # [lo, hi)
+                            while k > 0 and d < edges[k]:
+                                k -= 1
+                            while k < nb - 1 and d >= edges[k + 1]:
+                                k += 1
+                            if d < edges[k] or d >= edges[k + 1]:
+                                continue
+                    if dir_on and abs(buf_dir[t] / d) < cos_tol:
+                        continue
+                    slot = _PAD + k * _LANES + (t & (_LANES - 1))
+                    lc[slot] += 1
+                    ld[slot] += d
+                    ls[slot] += buf_dz[t]
         for k in range(nb):
             c = 0
             vd = 0.0
