@@ -381,3 +381,23 @@ def test_the_stac_lst_route_applies_the_qc_asset_to_real_mod11a1_bytes(server, t
         np.testing.assert_allclose(fetched[variable].values, direct.values, rtol=0, atol=1e-3, equal_nan=True)
         provenance = json.loads(fetched[variable].attrs["provenance"])
         assert any("MOD11 QC" in q for q in provenance["quality"])
+
+
+def test_the_cds_soil_moisture_route_keeps_only_c3s_files_of_the_requested_version(tmp_path):
+    names = ["C3S-SOILMOISTURE-L3S-SSMV-COMBINED-DAILY-20200101000000-TCDR-v202312.0.0.nc",
+             "C3S-SOILMOISTURE-L3S-SSMV-COMBINED-DAILY-20200102000000-ICDR-v202312.0.0.nc",
+             "C3S-SOILMOISTURE-L3S-SSMV-COMBINED-DAILY-20200101000000-TCDR-v202212.0.0.nc",
+             "README.nc"]
+    paths = [str(tmp_path / n) for n in names]
+    assert fetchmod._cci_files(paths, "v202312", tmp_path / "a.zip") == paths[:2]
+    with pytest.raises(fetchmod.FetchError) as info:
+        fetchmod._cci_files(paths[2:], "v202312", tmp_path / "a.zip")
+    message = str(info.value)
+    assert "\n" not in message and "of another version" in message and "a.zip" in message
+
+
+def test_stac_items_of_another_modis_product_are_left_out():
+    assert fetchmod._granule_product("MOD11A1.A2020001.h25v05.061.2020006032951") == "MOD11A1"
+    assert fetchmod._granule_product("MYD11A1.A2020001.h25v05.061.2020006032951") == "MYD11A1"
+    assert fetchmod._granule_product("/cache/MOD13A2.A2020001.h25v05.061.2020018001122.hdf") == "MOD13A2"
+    assert fetchmod._granule_product("MOD13A2_2020-01-01.tif") is None
