@@ -21,15 +21,16 @@ to_pykrige, from_pykrige
 
 The command ``smvar variogram`` lives in :mod:`.cli`.
 
-The names load on first use (PEP 562), so that importing the package, or its
-command-line module, stays quick: ``from smvar.variogram import table3`` works
-as before.
+The names load on first use (:func:`smvar.lazy_exports.lazy_exports`), so that
+importing the package, or its command-line module, stays quick;
+``from smvar.variogram import table3`` works as before.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from smvar.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from smvar.variogram.empirical import (
@@ -44,39 +45,15 @@ if TYPE_CHECKING:
     from smvar.variogram.pykrige_bridge import from_pykrige, to_pykrige
     from smvar.variogram.table3 import compare_table3, published_table3, table3
 
-#: Where each public name lives.
-_WHERE = {
-    "VariogramResult": "empirical",
-    "empirical_variogram": "empirical",
-    "grid_variogram": "empirical",
-    "lag_bin_edges": "empirical",
-    "gstat_default_edges": "empirical",
-    "VariogramModel": "models",
-    "MODEL_NAMES": "models",
-    "ALL_MODELS": "models",
-    "FitResult": "fit",
-    "fit_model": "fit",
-    "fit_all_models": "fit",
-    "best_model": "fit",
-    "table3": "table3",
-    "published_table3": "table3",
-    "compare_table3": "table3",
-    "to_pykrige": "pykrige_bridge",
-    "from_pykrige": "pykrige_bridge",
+#: The module that defines each public name.
+_MODULES = {
+    "empirical": ("VariogramResult", "empirical_variogram", "grid_variogram", "lag_bin_edges", "gstat_default_edges"),
+    "models": ("VariogramModel", "MODEL_NAMES", "ALL_MODELS"),
+    "fit": ("FitResult", "fit_model", "fit_all_models", "best_model"),
+    "table3": ("table3", "published_table3", "compare_table3"),
+    "pykrige_bridge": ("to_pykrige", "from_pykrige"),
 }
 
-__all__ = list(_WHERE)
+__all__ = [name for names in _MODULES.values() for name in names]
 
-
-def __getattr__(name: str) -> Any:
-    """Import the submodule that holds ``name`` on first use."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'smvar.variogram' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"smvar.variogram.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+lazy_exports(__name__, {name: f"{__name__}.{module}" for module, names in _MODULES.items() for name in names})

@@ -92,7 +92,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", default=None, help="write bins and fits to this JSON file")
 
 
-def register(subparsers) -> None:
+def register(subparsers: "argparse._SubParsersAction") -> None:
     """Add the ``variogram`` subcommand to ``subparsers``.
 
     Parameters

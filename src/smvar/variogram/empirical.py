@@ -6,8 +6,10 @@ VariogramResult
     The binned semivariogram: bin edges, mean pair distance, semivariance and
     pair count per bin, with ``to_frame()``.
 empirical_variogram
-    Eq. 5 on scattered point samples, every pair, computed in row chunks so that
-    memory stays bounded whatever the number of points.
+    Eq. 5 on scattered point samples, every pair within the largest lag,
+    exactly, by a compiled band sweep on all cores (memory proportional to the
+    number of points); optionally directional, as gstat's ``alpha`` and
+    ``tol.hor``.
 grid_variogram
     Eq. 5 on every pair of valid cells of a regular grid with missing cells,
     exactly, by FFT (Marcotte 1996).
@@ -407,7 +409,10 @@ def _compiled_sweep():
         except ImportError:  # pragma: no cover - numba is a dependency
             _COMPILED = False
         else:
-            _COMPILED = numba.njit(nogil=True, cache=True, error_model="numpy")(_sweep)
+            try:
+                _COMPILED = numba.njit(nogil=True, cache=True, error_model="numpy")(_sweep)
+            except RuntimeError:  # pragma: no cover - no writable cache folder: compile in each process
+                _COMPILED = numba.njit(nogil=True, error_model="numpy")(_sweep)
     return _COMPILED or None
 
 
