@@ -298,3 +298,19 @@ def test_a_station_whose_pixel_has_no_product_value_says_so(maqu, tmp_path):
     assert len(result.problems) == 2
     assert all("0 day(s) with both a station value and a product value" in line and "basin mask" in line
                for line in result.problems)
+
+
+def test_an_ismn_download_tree_reads_soil_moisture_files_and_names_each_sensor(maqu, tmp_path):
+    tree = tmp_path / "ISMN" / "MAQU" / "CST-01"
+    tree.mkdir(parents=True)
+    source = maqu[0].read_bytes()
+    (tree / maqu[0].name).write_bytes(source)
+    deeper = maqu[0].name.replace("_0.050000_0.050000_", "_0.100000_0.100000_")
+    (tree / deeper).write_bytes(source.replace(b"    0.05    0.05 ", b"    0.10    0.10 ", 1))
+    (tree / maqu[0].name.replace("_sm_", "_ts_")).write_bytes(source)        # soil temperature: skipped
+    stations, problems = st.read_stations("ISMN/**/*.stm", base_dir=tmp_path)
+    assert [s.depth_to_m for s in stations] == [0.05, 0.1]
+    assert problems == ["validation.stations: 1 ISMN file(s) of variables other than soil moisture "
+                        "(no '_sm_' in the name) skipped"]
+    table, _ = st.station_tables(stations)
+    assert list(table["station"]) == ["MAQU:CST-01 0.05-0.05 m", "MAQU:CST-01 0.1-0.1 m"]

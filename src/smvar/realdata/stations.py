@@ -52,6 +52,7 @@ kept.
 from __future__ import annotations
 
 import glob as globmod
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,8 @@ __all__ = ["Station", "StationError", "KEEP_FLAGS", "INDEX_COLUMNS", "read_ismn_
            "validate_run_at_stations"]
 
 KEEP_FLAGS = ("G", "U")
+# ISMN file names: CSE_NETWORK_STATION_VARIABLE_DEPTHFROM_DEPTHTO_SENSOR_START_END.stm (ISMN data format)
+_ISMN_SM_NAME = re.compile(r"_sm_-?\d+\.\d+_-?\d+\.\d+_")
 # the columns of a station index CSV (optional: time_column, utc_offset_hours, network)
 INDEX_COLUMNS = ("station", "file", "latitude", "longitude", "depth_from_m", "depth_to_m", "column", "units")
 
@@ -302,17 +305,19 @@ def read_stations(specs: str | Iterable[str], base_dir: str | Path = ".",
         (the rest are still read).
     """
     base = Path(base_dir)
-    stations, problems = [], []
+    stations, problems, other_variables = [], [], 0
     for spec in [specs] if isinstance(specs, str) else list(specs):
         full = spec if Path(spec).is_absolute() else str(base / spec)
-        paths = sorted(Path(p) for p in globmod.glob(full))
+        paths = sorted(Path(p) for p in globmod.glob(full, recursive=True))
         if not paths:
             problems.append(f"validation.stations: no file matches {full}. Fix: correct the path or glob "
                             "(relative to the parameter file)")
             continue
         for path in paths:
             try:
-                if path.suffix.lower() == ".stm":
+                if path.suffix.lower() == ".stm" and not _ISMN_SM_NAME.search(path.name):
+                    other_variables += 1  # an ISMN download also holds ts, p, ta ... files
+                elif path.suffix.lower() == ".stm":
                     stations.append(read_ismn_file(path, keep_flags))
                 elif path.suffix.lower() == ".csv":
                     stations.extend(read_station_index(path))
@@ -321,6 +326,9 @@ def read_stations(specs: str | Iterable[str], base_dir: str | Path = ".",
                                     "Fix: list the CSV series in a station index")
             except StationError as exc:
                 problems.append(str(exc))
+    if other_variables:
+        problems.append(f"validation.stations: {other_variables} ISMN file(s) of variables other than soil "
+                        "moisture (no '_sm_' in the name) skipped")
     return stations, problems
 
 
@@ -361,12 +369,17 @@ def station_tables(stations: Sequence[Station], min_coverage: float = 0.5) -> tu
     (stations, daily) : pandas.DataFrame
         ``station, network, latitude, longitude, depth_from_m, depth_to_m,
         source, n_values, start, end``; and ``station, time, sm`` (daily
-        means, m3 m-3). Stations of the same name get their network prefixed.
+        means, m3 m-3). Sensors of the same name are told apart by network,
+        then depth, then their order.
     """
-    names = [s.name for s in stations]
+    labels = [s.name for s in stations]
+    for make in (lambda s: f"{s.network}:{s.name}",
+                 lambda s: f"{s.network}:{s.name} {s.depth_from_m:g}-{s.depth_to_m:g} m"):
+        labels = [make(s) if labels.count(label) > 1 else label for s, label in zip(stations, labels)]
+    labels = [f"{label} #{labels[:i].count(label) + 1}" if labels.count(label) > 1 else label
+              for i, label in enumerate(labels)]
     rows, frames = [], []
-    for station in stations:
-        label = station.name if names.count(station.name) == 1 else f"{station.network}:{station.name}"
+    for station, label in zip(stations, labels):
         rows.append({**station.metadata(), "station": label})
         means = daily_means(station.series, min_coverage)
         frames.append(pd.DataFrame({"station": label, "time": means.index, "sm": means.to_numpy()}))
