@@ -55,7 +55,7 @@ from smvar.synthetic._noise import twin_km
 __all__ = ["geography_dir", "RealLayers", "real_layers", "Routing", "derive_routing", "basin_at", "reach_at",
            "river_distance_km", "mean_preserving_elevation", "igbp_at", "ndvi_range_at", "IGBP_TO_TWIN",
            "ROUTING_BOX", "JUYAN", "HUAHAI", "ZHENGYIXIA", "BEIDA_JINTA", "MOUNTAIN_FRONT_M",
-           "STREAM_KM2", "relief_at", "block_index_05", "receivers_from_d8"]
+           "STREAM_KM2", "relief_at", "cell_mean_coefficients", "cell_sample_points", "block_index_05", "receivers_from_d8"]
 
 FILES = {"elevation": "heihe_etopo1_0.1deg.nc", "landcover": "heihe_mcd12c1_2019_igbp_0.05deg.nc",
          "ndvi": "heihe_ndvi_minmax_0.05deg.nc"}
@@ -345,11 +345,19 @@ def _river_tree() -> cKDTree:
     return cKDTree(np.column_stack([pu, pv]))
 
 
+RIVER_KM_MAX = 60.0  # distances to the rivers are computed up to this, km; farther points get it
+
+
 def river_distance_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Distance (km, float32) from every point to the derived river network (within 0.125 km)."""
+    """Distance (km, float32) from every point to the derived river network (within 0.125 km).
+
+    Points farther than :data:`RIVER_KM_MAX` get that value (what uses the
+    distance looks at the first few kilometres).
+    """
     u, v = twin_km(lon, lat)
-    dist, _ = _river_tree().query(np.column_stack([np.ravel(u), np.ravel(v)]))
-    return dist.reshape(np.shape(u)).astype(np.float32)
+    dist, _ = _river_tree().query(np.column_stack([np.ravel(u), np.ravel(v)]),
+                                  distance_upper_bound=RIVER_KM_MAX)
+    return np.minimum(dist, RIVER_KM_MAX).reshape(np.shape(u)).astype(np.float32)
 
 
 # ----------------------------------------------------------- elevation surface
@@ -368,9 +376,7 @@ def _cell_mean_matrix(n: int, samples: int = 64) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _spline_coefficients() -> np.ndarray:
     """B-spline coefficients whose cell means are the 0.1 degree elevations (m)."""
-    z = real_layers().elevation
-    my, mx = _cell_mean_matrix(z.shape[0]), _cell_mean_matrix(z.shape[1])
-    return np.linalg.solve(my, np.linalg.solve(mx, z.T).T)
+    return cell_mean_coefficients(real_layers().elevation)
 
 
 def _fractional_index(lon, lat, lon_nodes, lat_nodes, res):
@@ -379,19 +385,36 @@ def _fractional_index(lon, lat, lon_nodes, lat_nodes, res):
     return row, col
 
 
-def mean_preserving_elevation(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def cell_mean_coefficients(means: np.ndarray) -> np.ndarray:
+    """B-spline coefficients of a surface whose 0.1 degree cell means are ``means`` (node grid)."""
+    my, mx = _cell_mean_matrix(means.shape[0]), _cell_mean_matrix(means.shape[1])
+    return np.linalg.solve(my, np.linalg.solve(mx, means.T).T)
+
+
+def mean_preserving_elevation(lon: np.ndarray, lat: np.ndarray,
+                              correction: np.ndarray | None = None) -> np.ndarray:
     """The smooth real elevation (m, float64) at any points.
 
     A cubic B-spline through the 0.1 degree ETOPO1 nodes fitted so that its
     mean over every 0.1 degree cell equals the node's value (a
     mass-preserving interpolation in the spirit of Tobler 1979); outside the
-    crop the edge values extend.
+    crop the edge values extend. ``correction`` (B-spline coefficients from
+    :func:`cell_mean_coefficients`) is added to the surface.
     """
     layers = real_layers()
     row, col = _fractional_index(lon, lat, layers.lon10, layers.lat10, 0.1)
-    out = ndimage.map_coordinates(_spline_coefficients(), [row.ravel(), col.ravel()], order=3,
-                                  prefilter=False, mode="nearest")
+    coef = _spline_coefficients() if correction is None else _spline_coefficients() + correction
+    out = ndimage.map_coordinates(coef, [row.ravel(), col.ravel()], order=3, prefilter=False, mode="nearest")
     return out.reshape(np.shape(row))
+
+
+def cell_sample_points(per_side: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed lattice of ``per_side`` x ``per_side`` points in every 0.1 degree cell (degrees, 2-D)."""
+    layers = real_layers()
+    offset = (np.arange(per_side) + 0.5) / per_side - 0.5
+    lat = (layers.lat10[:, None] - 0.1 * offset[None, :]).ravel()
+    lon = (layers.lon10[:, None] + 0.1 * offset[None, :]).ravel()
+    return np.meshgrid(lon, lat)
 
 
 @lru_cache(maxsize=1)

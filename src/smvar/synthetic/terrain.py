@@ -26,7 +26,16 @@ from __future__ import annotations
 import numpy as np
 
 from smvar.synthetic._noise import fractal_noise, key_of, twin_km
-from smvar.synthetic.geography import mean_preserving_elevation, receivers_from_d8, relief_at
+from functools import lru_cache
+
+from smvar.synthetic.geography import (
+    cell_mean_coefficients,
+    cell_sample_points,
+    mean_preserving_elevation,
+    real_layers,
+    receivers_from_d8,
+    relief_at,
+)
 
 __all__ = [
     "elevation",
@@ -74,21 +83,46 @@ def elevation(lon: np.ndarray, lat: np.ndarray, seed: int, river_km: np.ndarray 
     and 7 degrees in the Qilian Mountains (90th percentile 17): the
     scale-dependent slopes of a mountain DEM averaged to 1 km (slopes at 1 km
     are about half those at 90 m). Its
-    octaves are at most 8 km, shorter than a 0.1 degree cell (9-11 km), so
-    the cell means stay close to the real ones. Peaks are limited smoothly to
-    5,000 m (Qilian summits reach 5,500-5,800 m).
+    octaves are at most 8 km, shorter than a 0.1 degree cell (9-11 km); the
+    shift of the cell means that remains is removed by a smooth correction
+    (:func:`_mean_correction`), so the cell means of the DEM are the real
+    ones within a few metres. Peaks are limited smoothly to 5,000 m (Qilian
+    summits reach 5,500-5,800 m).
     """
+    return _elevation(lon, lat, seed, _mean_correction(seed)).astype(np.float32)
+
+
+def _elevation(lon: np.ndarray, lat: np.ndarray, seed: int, correction: np.ndarray | None) -> np.ndarray:
     lon = np.asarray(lon, dtype=np.float64)
     lat = np.asarray(lat, dtype=np.float64)
-    smooth = mean_preserving_elevation(lon, lat)
+    smooth = mean_preserving_elevation(lon, lat, correction)
     relief, floor = relief_at(lon, lat)
     amp = np.clip(np.minimum(_RELIEF_GAIN * relief, (smooth - floor) * _FLOOR_SHARE), _RELIEF_MIN, _RELIEF_MAX)
     u, v = twin_km(lon, lat)
     z = smooth + amp * fractal_noise(u, v, key_of(seed, 101), _RELIEF_OCTAVES_KM, hurst=_RELIEF_HURST)
     below = floor - z  # no deeper than 20 m under the local floor: no dug pits
     z = np.where(below > 0.0, floor - 20.0 * np.tanh(below / 20.0), z)
-    z = np.where(z > 4600.0, 4600.0 + 400.0 * np.tanh((z - 4600.0) / 400.0), z)
-    return z.astype(np.float32)
+    return np.where(z > 4600.0, 4600.0 + 400.0 * np.tanh((z - 4600.0) / 400.0), z)
+
+
+@lru_cache(maxsize=4)
+def _mean_correction(seed: int) -> np.ndarray:
+    """B-spline coefficients that bring the 0.1 degree cell means of the DEM back to ETOPO1's.
+
+    The synthetic relief and the limits on it shift the cell means; the
+    shift is measured on a fixed lattice of 5 x 5 points per cell (so it is
+    the same for any grid) and removed by a smooth mean-preserving surface,
+    twice.
+    """
+    per_side = 5
+    lon, lat = cell_sample_points(per_side)
+    target = real_layers().elevation
+    correction = np.zeros_like(target)
+    for _ in range(2):
+        z = _elevation(lon, lat, seed, correction)
+        means = z.reshape(target.shape[0], per_side, target.shape[1], per_side).mean(axis=(1, 3))
+        correction = correction + cell_mean_coefficients(target - means)
+    return correction
 
 
 def slope_aspect(dem: np.ndarray, resolution_m: float) -> tuple[np.ndarray, np.ndarray]:
