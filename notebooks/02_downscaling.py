@@ -186,7 +186,7 @@ if daily_store.exists():
 else:
     station_note = "The daily 1 km field of this run is not in its work folder: rerun with `--force` to validate at stations."
 left_out = "".join(f"\n- {line}" for line in (stations.problems if stations is not None else []))
-Markdown(station_note + "." + (f"\n\nLeft out:{left_out}" if left_out else ""))
+Markdown(station_note.rstrip(".") + "." + (f"\n\nLeft out:{left_out}" if left_out else ""))
 
 # %% tags=["hide-input"]
 if stations is not None and not stations.metrics.empty:

@@ -434,8 +434,8 @@ def validate_run_at_stations(config, inputs, sm_daily, *, n_synthetic: int = 8,
                 f"a constant offset (SD {representativeness_sd:g} m3 m-3) and persistent daily noise "
                 f"(SD {noise_sd:g} m3 m-3): the representativeness error of a point sensor in a 1 km pixel")
     else:
-        return None, ("no stations: list ISMN .stm files or a station index CSV in the parameter file's "
-                      "validation.stations")
+        return None, ("No stations to validate against: list ISMN .stm files or a station index CSV in the "
+                      "parameter file's validation.stations")
     if table.empty:
         return StationValidation(pd.DataFrame(), pd.DataFrame(), table, problems), note
     products = {"downscaled": sm_daily}
