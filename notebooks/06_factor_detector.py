@@ -27,7 +27,6 @@
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
 run_dir = "../runs/heihe"
-basin = {}
 
 # %%
 import matplotlib.pyplot as plt

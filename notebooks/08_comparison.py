@@ -23,7 +23,6 @@
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
 run_dir = "../runs/heihe"
-basin = {}
 
 # %%
 import pandas as pd

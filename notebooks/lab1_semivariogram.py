@@ -39,7 +39,6 @@
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
 run_dir = "../runs/heihe"
-basin = {}
 seed = 0
 
 # %%

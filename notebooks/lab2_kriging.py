@@ -34,7 +34,6 @@
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
 run_dir = "../runs/heihe"
-basin = {}
 seed = 0
 n_sample = 300
 n_cv = 150

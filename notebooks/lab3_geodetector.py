@@ -43,7 +43,6 @@
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
 run_dir = "../runs/heihe"
-basin = {}
 seed = 0
 month = 7
 factor = "ndvi"

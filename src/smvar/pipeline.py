@@ -4,9 +4,17 @@ Provides
 --------
 Run
     The steps of one run folder. Each step returns its artifact, computing it
-    only when the artifact is missing or was made from other parameters or
-    another version of the package. Artifacts are written to a temporary name
-    and renamed, so an interrupted step leaves nothing half-written.
+    only when the artifact is missing or its key changed: the key of a step
+    (:data:`STEPS`) covers exactly the parameter-file fields it reads, the
+    steps upstream of it and the modules that compute it
+    (:mod:`smvar.steps`). Artifacts are written whole or not at all and
+    marked complete with their key (:mod:`smvar.store`).
+STEPS
+    The step graph: inputs, provenance, factors, downscaled,
+    monthly_statistics, table3, stability, sample, detectors.
+ConfigView
+    The parameter file as a notebook reads it (``run.config``): the fields
+    it reads are recorded, so the notebook's key covers them alone.
 
 Artifacts (``RUN/artifacts/``):
 
@@ -29,6 +37,7 @@ executor (:mod:`smvar.compute`): a local dask cluster by default.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -37,15 +46,53 @@ import pandas as pd
 import xarray as xr
 
 from smvar import grid
-from smvar.atomic import write_text_atomic
 from smvar.config import BasinConfig, load_config
 from smvar.inputs import Inputs, load_inputs, read_inputs
+from smvar.steps import DOMAIN_FIELDS, NOTEBOOK_VARIABLE, Step, StepGraph
+from smvar.store import is_complete, mark_complete, write_csv, write_json, write_netcdf, write_text_atomic
 
 if TYPE_CHECKING:
     from smvar.compute import Executor
     from smvar.config import GeodetectorSection
 
-__all__ = ["Run"]
+__all__ = ["Run", "STEPS", "ConfigView", "DownscalingArtifacts", "DetectorArtifacts"]
+
+#: What each step reads. A change elsewhere (a plot's code, another section of
+#: the parameter file, a chapter's prose) leaves its key, and its artifact, alone.
+STEPS = StepGraph([
+    Step("inputs", reads=(*DOMAIN_FIELDS, "data"),
+         modules=("smvar.inputs", "smvar.grid", "smvar.synthetic", "smvar.realdata")),
+    Step("provenance", upstream=("inputs",), modules=("smvar.inputs",)),
+    Step("factors", upstream=("inputs",), modules=("smvar.factors", "smvar.realdata.composites")),
+    Step("downscaled", reads=("downscaling",), upstream=("inputs",), modules=("smvar.downscaling",)),
+    Step("monthly_statistics", upstream=("downscaled",), modules=("smvar.stats",)),
+    Step("table3", reads=("variogram", "sampling"), upstream=("downscaled",), modules=("smvar.variogram",)),
+    Step("stability", upstream=("downscaled",), modules=("smvar.stats",)),
+    Step("sample", reads=("sampling",), upstream=("downscaled", "factors"),
+         modules=("smvar.geodetector.sampling", "smvar.factors")),
+    Step("detectors", reads=("geodetector", "sampling"), upstream=("downscaled", "factors"),
+         modules=("smvar.geodetector", "smvar.factors")),
+])
+
+
+class ConfigView:
+    """The parameter file as a notebook reads it, recording the top-level fields read.
+
+    Attribute access is passed to the :class:`~smvar.config.BasinConfig`.
+    Reading a field (``run.config.geodetector``) records that field; calling
+    a method (``to_dict``) records every field, since it may read any.
+    """
+
+    def __init__(self, config: BasinConfig, on_read: Callable[[list[str]], None]) -> None:
+        object.__setattr__(self, "_config", config)
+        object.__setattr__(self, "_on_read", on_read)
+
+    def __getattr__(self, name: str):
+        value = getattr(self._config, name)
+        fields = type(self._config).model_fields
+        self._on_read([name] if name in fields else list(fields))
+        return value
+
 
 
 class Run:
@@ -60,40 +107,63 @@ class Run:
     """
 
     def __init__(self, basin_file: str | Path, run_dir: str | Path) -> None:
-        self.config: BasinConfig = load_config(basin_file)
+        self._config: BasinConfig = load_config(basin_file)
         self.run_dir = Path(run_dir).resolve()
         self.artifacts = self.run_dir / "artifacts"
         self.artifacts.mkdir(parents=True, exist_ok=True)
-        self.fine_grid = grid.analysis_grid(self.config)
-        self.reanalysis_grid = grid.reanalysis_grid(self.config)
-        self.microwave_grid = grid.microwave_grid(self.config)
+        self.fine_grid = grid.analysis_grid(self._config)
+        self.reanalysis_grid = grid.reanalysis_grid(self._config)
+        self.microwave_grid = grid.microwave_grid(self._config)
         self._inputs: Inputs | None = None
+        self._keys = STEPS.keys(self._config)
+        self._notebook = os.environ.get(NOTEBOOK_VARIABLE)
+        self._reads: dict = {"steps": {}, "fields": []}
+
+    @property
+    def config(self) -> "BasinConfig":
+        """The parameter file; the fields a notebook reads are recorded for its key."""
+        return ConfigView(self._config, self._read_fields)  # type: ignore[return-value]
 
     # ------------------------------------------------------------ caching
-    def _key(self) -> str:
-        from smvar.runner import _package_fingerprint
+    def step_key(self, name: str) -> str:
+        """The key of step ``name`` for this parameter file and this code (see :data:`STEPS`)."""
+        return self._keys[name]
 
-        return f"{self.config.fingerprint()}-{_package_fingerprint()[:16]}"
+    def _used(self, name: str) -> None:
+        """Record that the executing notebook read step ``name`` (its key goes into the notebook's key)."""
+        if self._notebook and self._reads["steps"].get(name) != self._keys[name]:
+            self._reads["steps"][name] = self._keys[name]
+            self._save_reads()
 
-    def _fresh(self, path: Path) -> bool:
-        stamp = path.with_name(path.name + ".key")
-        return path.exists() and stamp.exists() and stamp.read_text() == self._key()
+    def _read_fields(self, fields: list[str]) -> None:
+        new = sorted(set(self._reads["fields"]) | set(fields))
+        if self._notebook and new != self._reads["fields"]:
+            self._reads["fields"] = new
+            self._save_reads()
 
-    def _stamp(self, path: Path) -> None:
-        write_text_atomic(path.with_name(path.name + ".key"), self._key())
+    def _save_reads(self) -> None:
+        write_json(self._reads, self.run_dir / ".smvar" / "reads" / f"{self._notebook}.json")
 
-    def _cached_dataset(self, name: str, compute: Callable[[], xr.Dataset]) -> xr.Dataset:
+    def _fresh(self, path: Path, step: str) -> bool:
+        return is_complete(path, self._keys[step])
+
+    def _stamp(self, path: Path, step: str) -> None:
+        mark_complete(path, self._keys[step])
+
+    def _cached_dataset(self, name: str, step: str, compute: Callable[[], xr.Dataset]) -> xr.Dataset:
         path = self.artifacts / name
-        if not self._fresh(path):
-            _write_netcdf(compute(), path)
-            self._stamp(path)
+        if not self._fresh(path, step):
+            write_netcdf(compute(), path)
+            self._stamp(path, step)
+        self._used(step)
         return xr.load_dataset(path)
 
-    def _cached_table(self, name: str, compute: Callable[[], pd.DataFrame], **read) -> pd.DataFrame:
+    def _cached_table(self, name: str, step: str, compute: Callable[[], pd.DataFrame], **read) -> pd.DataFrame:
         path = self.artifacts / name
-        if not self._fresh(path):
-            _write_csv(compute(), path)
-            self._stamp(path)
+        if not self._fresh(path, step):
+            write_csv(compute(), path)
+            self._stamp(path, step)
+        self._used(step)
         return pd.read_csv(path, **read)
 
     # ------------------------------------------------------------- steps
@@ -102,14 +172,14 @@ class Run:
         """Where the tasks of this process's steps run (``compute`` settings; one per process)."""
         from smvar.compute import shared_executor
 
-        return shared_executor(self.config.compute)
+        return shared_executor(self._config.compute)
 
     @property
     def chunk_days(self) -> int:
         """Days per downscaling task and per Zarr chunk of the daily inputs."""
         from smvar.downscaling.stream import chunk_days_for
 
-        return chunk_days_for(self.config)
+        return chunk_days_for(self._config)
 
     def inputs_folder(self) -> Path:
         """The folder of the run's input stores (``fine.zarr``, ``reanalysis.zarr``, ``microwave.zarr``).
@@ -119,38 +189,40 @@ class Run:
         from the bands already written; files are read, put on the grids and
         written there once.
         """
-        if self.config.data.source == "local":
-            assert self.config.data_folder is not None  # guaranteed by the config's validation
-            return Path(self.config.data_folder)
+        if self._config.data.source == "local":
+            assert self._config.data_folder is not None  # guaranteed by the config's validation
+            return Path(self._config.data_folder)
         folder = self.artifacts / "inputs"
-        if not self._fresh(folder):
+        if not self._fresh(folder, "inputs"):
             pending = self.artifacts / "inputs.pending"
-            if folder.exists() and not (pending.exists() and pending.read_text() == self._key()):
+            key = self.step_key("inputs")
+            if folder.exists() and not (pending.exists() and pending.read_text() == key):
                 shutil.rmtree(folder)  # made from other parameters or code: not resumable
-            write_text_atomic(pending, self._key())
+            write_text_atomic(pending, key)
             self._write_inputs(folder)
-            self._stamp(folder)
+            self._stamp(folder, "inputs")
             pending.unlink()
+        self._used("inputs")
         return folder
 
     def _write_inputs(self, folder: Path) -> None:
         from smvar.inputs import write_inputs
 
-        if self.config.data.source == "synthetic":
+        if self._config.data.source == "synthetic":
             from smvar.synthetic.stream import write_synthetic_inputs
 
             executor = self.executor
-            write_synthetic_inputs(self.config, folder, chunk_days=self.chunk_days,
-                                   tile_rows=self.config.compute.tile_rows,
+            write_synthetic_inputs(self._config, folder, chunk_days=self.chunk_days,
+                                   tile_rows=self._config.compute.tile_rows,
                                    mapper=lambda task, items: executor.map(task, items, label="synthetic twin"))
         else:
-            write_inputs(load_inputs(self.config), folder)
+            write_inputs(load_inputs(self._config), folder)
 
     def inputs(self) -> Inputs:
         """The inputs of the run, opened lazily from their Zarr stores (see :meth:`inputs_folder`)."""
         if self._inputs is None:
             self._inputs = read_inputs(self.inputs_folder())
-            if not self._fresh(self.artifacts / "provenance.json"):
+            if not self._fresh(self.artifacts / "provenance.json", "provenance"):
                 self._write_provenance(self._inputs)
         return self._inputs
 
@@ -164,26 +236,27 @@ class Run:
         ``smvar fetch`` wrote it).
         """
         path = self.artifacts / "provenance.json"
-        if not self._fresh(path):
+        if not self._fresh(path, "provenance"):
             self._write_provenance(self.inputs())
+        self._used("provenance")
         return json.loads(path.read_text(encoding="utf-8"))
 
     def _write_provenance(self, inputs: Inputs) -> None:
-        data = self.config.data
-        record: dict = {"basin": self.config.name, "parameter_file": self.config.source_file,
+        data = self._config.data
+        record: dict = {"basin": self._config.name, "parameter_file": self._config.source_file,
                         "source": data.source}
         if data.source == "synthetic":
             record["seed"] = data.seed
         else:
             if data.source == "local":
-                record["folder"] = str(self.config.data_folder)
+                record["folder"] = str(self._config.data_folder)
             variables: dict = {}  # files runs, and folders written by `smvar fetch`
             for ds in inputs.datasets().values():
                 variables.update(json.loads(ds.attrs.get("provenance", "{}")))
             record["variables"] = variables
         path = self.artifacts / "provenance.json"
         write_json(record, path)
-        self._stamp(path)
+        self._stamp(path, "provenance")
 
     def factors(self) -> xr.Dataset:
         """The 17 driving factors of Table 1 with the basin mask and reaches."""
@@ -193,28 +266,29 @@ class Run:
             composites = monthly_composites(self.inputs_folder(), self.executor, self.chunk_days)
             return monthly_factors(self.inputs(), composites)
 
-        return self._cached_dataset("factors.nc", compute)
+        return self._cached_dataset("factors.nc", "factors", compute)
 
     def downscaled(self) -> "DownscalingArtifacts":
         """Downscaled monthly SM (Eq. 1-4) with its validation tables (Fig. 2)."""
         path = self.artifacts / "sm_monthly.nc"
-        if not self._fresh(path):
+        if not self._fresh(path, "downscaled"):
             self._compute_downscaling(path)
-            self._stamp(path)
+            self._stamp(path, "downscaled")
+        self._used("downscaled")
         return DownscalingArtifacts.load(self.artifacts)
 
     def _compute_downscaling(self, path: Path) -> None:
         from smvar.downscaling.stream import downscale_streamed
 
-        result = downscale_streamed(self.inputs_folder(), self.run_dir / "work" / "downscaling", self.config,
-                                    key=self._key(), executor=self.executor, chunk_days=self.chunk_days)
-        _write_csv(result.validation, self.artifacts / "downscaling_validation.csv")
-        _write_csv(result.samples, self.artifacts / "downscaling_validation_samples.csv")
-        _write_csv(result.coefficients.reset_index(), self.artifacts / "downscaling_coefficients.csv")
+        result = downscale_streamed(self.inputs_folder(), self.run_dir / "work" / "downscaling", self._config,
+                                    key=self.step_key("downscaled"), executor=self.executor, chunk_days=self.chunk_days)
+        write_csv(result.validation, self.artifacts / "downscaling_validation.csv")
+        write_csv(result.samples, self.artifacts / "downscaling_validation_samples.csv")
+        write_csv(result.coefficients.reset_index(), self.artifacts / "downscaling_coefficients.csv")
         if result.daily_skill is not None:
-            _write_csv(result.daily_skill.reset_index(), self.artifacts / "downscaling_daily_skill.csv")
+            write_csv(result.daily_skill.reset_index(), self.artifacts / "downscaling_daily_skill.csv")
         write_json(result.summary, self.artifacts / "downscaling_summary.json")
-        _write_netcdf(result.monthly, path)
+        write_netcdf(result.monthly, path)
 
     # ------------------------------------------------------ geostatistics
     def _sm(self) -> tuple[xr.DataArray, xr.DataArray]:
@@ -232,17 +306,17 @@ class Run:
             table = table.rename(columns={"max": "MAX", "min": "MIN", "mean": "MEAN", "sd": "SD", "cv": "CV"})
             return table.reset_index()
 
-        return self._cached_table("monthly_statistics.csv", compute).set_index("month")
+        return self._cached_table("monthly_statistics.csv", "monthly_statistics", compute).set_index("month")
 
     def variogram_sample_step(self) -> int:
         """Every how many pixels the systematic sample takes one (the paper's ~8 km)."""
-        return max(1, int(round(self.config.sampling.spacing_m / self.fine_grid.resolution_m)))
+        return max(1, int(round(self._config.sampling.spacing_m / self.fine_grid.resolution_m)))
 
     def variogram_bins(self):
         """Lag-bin edges (m) of the parameter file."""
         from smvar import variogram as vg
 
-        settings = self.config.variogram
+        settings = self._config.variogram
         return vg.lag_bin_edges(settings.max_lag_m, int(round(settings.max_lag_m / settings.bin_width_m)))
 
     def semivariograms(self, full_grid: bool = False) -> dict:
@@ -252,7 +326,7 @@ class Run:
         from smvar import variogram as vg
 
         sm, mask = self._sm()
-        edges, closed = self.variogram_bins(), self.config.variogram.closed
+        edges, closed = self.variogram_bins(), self._config.variogram.closed
         results = {}
         if full_grid:
             for month in sm["month"].values:
@@ -275,9 +349,9 @@ class Run:
         from smvar import variogram as vg
 
         def compute() -> pd.DataFrame:
-            return vg.table3(self.semivariograms(), self.config.variogram.models, all_models=True)
+            return vg.table3(self.semivariograms(), self._config.variogram.models, all_models=True)
 
-        return self._cached_table("table3_all_models.csv", compute)
+        return self._cached_table("table3_all_models.csv", "table3", compute)
 
     def stability(self) -> xr.Dataset:
         """Per-pixel temporal stability (Eq. 6): mean, SD of the monthly means and class."""
@@ -289,7 +363,7 @@ class Run:
             out["reach"] = self.downscaled().monthly["reach"]
             return out
 
-        return self._cached_dataset("stability.nc", compute)
+        return self._cached_dataset("stability.nc", "stability", compute)
 
     def detectors(self) -> DetectorArtifacts:
         """OPGD and the factor, interaction, risk and ecological detectors, month by month.
@@ -300,16 +374,17 @@ class Run:
         intervals, land cover (``lucc``) is used as it is.
         """
         stamp = self.artifacts / "detector_factor.csv"
-        if not self._fresh(stamp):
+        if not self._fresh(stamp, "detectors"):
             tables = self._compute_detectors()
             for name, table in tables.items():
-                _write_csv(table, self.artifacts / f"detector_{name}.csv")
-            self._stamp(stamp)
+                write_csv(table, self.artifacts / f"detector_{name}.csv")
+            self._stamp(stamp, "detectors")
+        self._used("detectors")
         return DetectorArtifacts.load(self.artifacts)
 
     def _compute_detectors(self) -> dict[str, pd.DataFrame]:
         tables = self._detector_table().groupby("month")
-        results = self.executor.map(_detect_month, [(int(month), table, self.config.geodetector)
+        results = self.executor.map(_detect_month, [(int(month), table, self._config.geodetector)
                                                     for month, table in tables], label="detectors")
         parts: dict[str, list[pd.DataFrame]] = {name: [] for name in DetectorArtifacts.TABLES}
         for frames in results:
@@ -319,7 +394,7 @@ class Run:
 
     def _detector_table(self) -> pd.DataFrame:
         """The rows the detectors see: the systematic sample, or every basin pixel (``geodetector.pixels``)."""
-        if self.config.geodetector.pixels == "sample":
+        if self._config.geodetector.pixels == "sample":
             return self.sample()
         return self._pixel_table(self.fine_grid.resolution_m)
 
@@ -339,9 +414,9 @@ class Run:
         from smvar.geodetector import systematic_sample
 
         def compute() -> pd.DataFrame:
-            return self._pixel_table(self.config.sampling.spacing_m)
+            return self._pixel_table(self._config.sampling.spacing_m)
 
-        return self._cached_table("sample.csv", compute)
+        return self._cached_table("sample.csv", "sample", compute)
 
 
 class DownscalingArtifacts:
@@ -414,21 +489,3 @@ class DetectorArtifacts:
 
         matrix = self.factor.pivot(index="factor", columns="month", values=column)
         return matrix.reindex([f for f in FACTOR_NAMES if f in matrix.index])
-
-
-def _write_netcdf(ds: xr.Dataset, path: Path) -> None:
-    partial = path.with_name(path.name + ".partial")
-    encoding = {name: {"zlib": True, "complevel": 1} for name in ds.data_vars}
-    ds.to_netcdf(partial, engine="h5netcdf", encoding=encoding)
-    partial.replace(path)
-
-
-def _write_csv(table: pd.DataFrame, path: Path) -> None:
-    partial = path.with_name(path.name + ".partial")
-    table.to_csv(partial, index=False)
-    partial.replace(path)
-
-
-def write_json(data: dict, path: Path) -> None:
-    """Write JSON via a temporary name."""
-    write_text_atomic(path, json.dumps(data, indent=1, default=str))

@@ -41,7 +41,7 @@ from smvar.grid import FineGrid, GeoGrid
 from smvar.inputs import LAND_COVER_CLASSES
 
 __all__ = [
-    "OKABE_ITO", "data_banner", "grid_table", "grids_figure", "study_area_figure", "reach_table",
+    "OKABE_ITO", "MONTH_NAMES", "extent_km", "data_banner", "grid_table", "grids_figure", "study_area_figure", "reach_table",
     "validation_figure", "monthly_maps", "monthly_statistics_figure", "stability_figure",
     "q_heatmap", "interaction_matrices", "interaction_figure",
 ]
@@ -120,7 +120,8 @@ def grids_figure(config: BasinConfig, fine: FineGrid, microwave: GeoGrid) -> plt
     return fig
 
 
-def _extent_km(field: xr.DataArray) -> list[float]:
+def extent_km(field: xr.DataArray) -> list[float]:
+    """The ``imshow`` extent of a (y, x) field in km: [left, right, bottom, top] cell edges."""
     x, y = field["x"].values / 1000, field["y"].values / 1000
     dx = (x[1] - x[0]) if x.size > 1 else 1.0
     dy = (y[0] - y[1]) if y.size > 1 else 1.0
@@ -129,7 +130,7 @@ def _extent_km(field: xr.DataArray) -> list[float]:
 
 def _map(ax, field: xr.DataArray, mask: xr.DataArray | None = None, **kwargs):
     values = field.where(mask) if mask is not None else field
-    image = ax.imshow(values.values, extent=_extent_km(field), origin="upper", **kwargs)
+    image = ax.imshow(values.values, extent=extent_km(field), origin="upper", **kwargs)
     ax.set_xlabel("x (km)")
     ax.set_ylabel("y (km)")
     return image

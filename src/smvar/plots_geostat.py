@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from smvar.plots import MONTH_NAMES, OKABE_ITO, _extent_km
+from smvar.plots import MONTH_NAMES, OKABE_ITO, extent_km
 
 __all__ = [
     "iqr_sd_figure", "qq_figure", "variogram_figure", "models_figure", "mrd_figure",
@@ -276,10 +276,10 @@ def kriging_figure(field: xr.DataArray, estimate: xr.DataArray, sd: xr.DataArray
     titles = ["field (all pixels)", "ordinary kriging from the sample", "kriging SD"]
     for ax, data, title in zip(axes, [field, estimate, sd], titles):
         if data is sd:
-            image = ax.imshow(data.values, extent=_extent_km(data), origin="upper", cmap="cividis")
+            image = ax.imshow(data.values, extent=extent_km(data), origin="upper", cmap="cividis")
             fig.colorbar(image, ax=ax, label=label.replace("SM", "kriging SD"), shrink=0.8)
         else:
-            image = ax.imshow(data.values, extent=_extent_km(data), origin="upper", cmap="viridis_r",
+            image = ax.imshow(data.values, extent=extent_km(data), origin="upper", cmap="viridis_r",
                               vmin=low, vmax=high)
             if points is not None:
                 ax.plot(points["x"] / 1000, points["y"] / 1000, linestyle="none", marker=".",

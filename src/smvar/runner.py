@@ -8,8 +8,10 @@ notebook_order
     The notebooks named in ``_toc.yml`` (``book/_executed/NAME`` entries), in order.
 run_notebooks
     Execute every notebook (or one, ``only``) into a run folder, skipping those
-    whose source, parameters and upstream notebooks are unchanged since their
-    last successful execution.
+    whose source, the ``smvar`` modules it imports, the parameter-file fields
+    it read and the keys of the run's steps it read (:mod:`smvar.steps`) are
+    unchanged since its last successful execution. Editing one chapter's
+    prose re-executes that chapter alone.
 NotebookFailed
     Raised when a notebook fails; names the notebook and the cell and keeps
     the partly executed notebook.
@@ -19,12 +21,12 @@ Run folder layout::
     RUN/notebooks/NAME.ipynb          executed notebooks (renamed into place on success)
     RUN/notebooks/NAME.failed.ipynb   a failed execution, kept for inspection
     RUN/artifacts/                    tables, figures and arrays written by the notebooks
-    RUN/.smvar/state.json             the cache keys of the last successful executions
+    RUN/.smvar/state.json             what each notebook's last successful execution read
+    RUN/.smvar/reads/NAME.json        what the executing notebook read (written by smvar.pipeline)
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -32,10 +34,11 @@ from pathlib import Path
 
 import yaml
 
-from smvar.errors import UserError
-from smvar.atomic import write_text_atomic
 from smvar.compute import SCHEDULER_VARIABLE
 from smvar.config import BasinConfig
+from smvar.errors import UserError
+from smvar.steps import NOTEBOOK_VARIABLE, config_digest, digest_of, notebook_imports, source_digest
+from smvar.store import write_text_atomic
 
 __all__ = ["project_root", "notebook_order", "run_notebooks", "NotebookFailed", "RunReport"]
 
@@ -106,22 +109,41 @@ def notebook_order(root: Path) -> list[str]:
     return names
 
 
-def _package_fingerprint() -> str:
-    """Hash of the smvar sources: a change to the package re-executes the notebooks."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+def _notebook_record(source: str, parameters: dict) -> dict:
+    """What a notebook's key covers before it runs: its source, its imports and its parameters."""
+    return {"source": digest_of({"text": source}),
+            "imports": source_digest(notebook_imports(source)),
+            "parameters": digest_of(parameters)}
 
 
-def _cache_key(source: str, parameters: dict, upstream: str, package: str) -> str:
-    digest = hashlib.sha256()
-    for part in (source, json.dumps(parameters, sort_keys=True, default=str), upstream, package):
-        digest.update(part.encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
+def _up_to_date(previous: dict | None, record: dict, config: BasinConfig, step_keys: dict[str, str]) -> bool:
+    """Whether a notebook's last execution read exactly what it would read now."""
+    if not isinstance(previous, dict) or any(previous.get(k) != v for k, v in record.items()):
+        return False
+    fields = previous.get("fields", {})
+    steps = previous.get("steps", {})
+    return all(config_digest(config, [f]) == digest for f, digest in fields.items()) and \
+        all(step_keys.get(step) == key for step, key in steps.items())
+
+
+def _what_it_read(reads_file: Path, config: BasinConfig) -> dict:
+    """The fields (with their values' digests) and step keys the notebook recorded."""
+    try:
+        reads = json.loads(reads_file.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        reads = {"fields": list(type(config).model_fields), "steps": {}}  # nothing recorded: assume all
+    return {"fields": {f: config_digest(config, [f]) for f in reads.get("fields", [])},
+            "steps": dict(reads.get("steps", {}))}
+
+
+def _relative(path: str | Path, base: Path) -> str:
+    """``path`` relative to ``base`` when it lies in the project, else absolute (for the book's pages)."""
+    path = Path(path).resolve()
+    try:
+        path.relative_to(base.parent)
+        return os.path.relpath(path, base)
+    except ValueError:
+        return str(path)
 
 
 def _load_state(path: Path) -> dict[str, str]:
@@ -194,40 +216,45 @@ def run_notebooks(
         folder.mkdir(parents=True, exist_ok=True)
     state_file = run_dir / ".smvar" / "state.json"
     state = _load_state(state_file)
-    basin = config.to_dict()
-    basin.pop("compute", None)  # where the work runs changes no result, so no notebook's key
+    reads_dir = run_dir / ".smvar" / "reads"
+    # paths as the book shows them: relative to notebooks/, where the kernels run
     parameters = {
-        "basin_file": config.source_file,
-        "run_dir": str(run_dir),
-        "basin": basin,
+        "basin_file": _relative(config.source_file, root / "notebooks"),
+        "run_dir": _relative(run_dir, root / "notebooks"),
     }
-    package = _package_fingerprint()
+    from smvar.pipeline import STEPS
+
+    step_keys = STEPS.keys(config)
     kernel = _kernel_name()
     executed: list[str] = []
     skipped: list[str] = []
     not_selected: list[str] = []
-    upstream = ""
     bar = tqdm(names, desc="notebooks", unit="nb", disable=not progress)
     with _NotebookCluster(config, progress) as cluster:
         for name in bar:
             bar.set_postfix_str(name)
             source_path = root / "notebooks" / f"{name}.py"
             source = source_path.read_text(encoding="utf-8")
-            key = _cache_key(source, parameters, upstream, package)
-            upstream = key
+            record = _notebook_record(source, parameters)
             output = out_dir / f"{name}.ipynb"
             if only is not None and only != name:
                 not_selected.append(name)
                 continue
-            if not force and state.get(name) == key and output.is_file():
+            if not force and output.is_file() and _up_to_date(state.get(name), record, config, step_keys):
                 skipped.append(name)
                 continue
             notebook = _tag_parameter_cells(jupytext.reads(source, fmt="py:percent"))
             converted = source_dir / f"{name}.ipynb"
             nbformat.write(notebook, converted)
             cluster.start()
-            _execute_one(name, converted, output, parameters, root, kernel, progress)
-            state[name] = key
+            reads_file = reads_dir / f"{name}.json"
+            reads_file.unlink(missing_ok=True)
+            os.environ[NOTEBOOK_VARIABLE] = name  # the kernel inherits it: Run records what it reads
+            try:
+                _execute_one(name, converted, output, parameters, root, kernel, progress)
+            finally:
+                os.environ.pop(NOTEBOOK_VARIABLE, None)
+            state[name] = {**record, **_what_it_read(reads_file, config)}
             _save_state(state_file, state)
             executed.append(name)
     return RunReport(executed=executed, skipped=skipped, run_dir=run_dir, not_selected=not_selected)

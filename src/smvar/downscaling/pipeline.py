@@ -60,7 +60,8 @@ if TYPE_CHECKING:
     from smvar.config import BasinConfig
     from smvar.inputs import Inputs
 
-__all__ = ["CORRECTIONS", "DownscalingResult", "StaticLayers", "downscale", "monthly_mean", "static_layers"]
+__all__ = ["CORRECTIONS", "DownscalingResult", "StaticLayers", "downscale", "monthly_mean", "static_layers",
+           "warn_of_empty_months"]
 
 CORRECTIONS: tuple[str, ...] = ("even", "smooth", "interpolated")
 
@@ -228,7 +229,7 @@ def downscale(
         result.sm_alternative = result.sm.copy(data=out_alt.reshape(n_days, ny, nx))
         result.sm_alternative.attrs["correction"] = alternative
     if warn_empty_months:
-        _warn_empty_months(result)
+        warn_of_empty_months(result)
     return result
 
 
@@ -420,7 +421,8 @@ def _coefficients(fits: list[ClassFits], times: xr.DataArray) -> xr.Dataset:
     )
 
 
-def _warn_empty_months(result: DownscalingResult) -> None:
+def warn_of_empty_months(result: DownscalingResult) -> None:
+    """Warn, month by month, where no class could be fitted or no product covered the basin."""
     months = pd.DatetimeIndex(result.sm["time"].values).to_period("M")
     no_fit = (result.coefficients["fallback"] == FALLBACKS.index("none")).all(("land_cover", "ndvi_level"))
     no_product = (result.sources == SOURCES.index("none")).all(("lat", "lon"))

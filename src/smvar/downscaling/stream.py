@@ -45,9 +45,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from smvar.atomic import write_text_atomic
 from smvar.compute import release_memory
 from smvar.inputs import open_inputs_once
+from smvar.store import is_complete, mark_complete, write_npz, write_pickle, write_zarr
 
 if TYPE_CHECKING:
     from smvar.compute import Executor
@@ -222,7 +222,7 @@ def _block_task(job: _Job) -> str:
         records = records.merge(_block_skill(fields, alternative, fine["time"].values))
     _save_partial_sums(Path(job.work) / "partials" / f"{job.index:04d}.npz", fields)
     records.attrs = {"key": job.key, "start": job.start, "stop": job.stop}
-    _save(records, out)
+    _save(records, out, job.key)
     del result, sm, fields
     release_memory()
     return str(out)
@@ -272,13 +272,13 @@ def _records(result) -> xr.Dataset:
 
 def _block_skill(fields: dict[str, np.ndarray], alternative: np.ndarray, times: np.ndarray) -> xr.Dataset:
     """The twin's daily scores (as :func:`smvar.downscaling.twin_skill`) of both rules and the baseline."""
-    from smvar.downscaling.validation import _row_metrics
+    from smvar.downscaling.validation import row_metrics
 
     truth, baseline = fields["sm_truth"], fields["sm_baseline"]
     both = np.isfinite(fields["sm"]) & np.isfinite(baseline)  # scored where both fields have a value
-    ours = _row_metrics(np.where(both, fields["sm"], np.nan), truth)
-    base = _row_metrics(np.where(both, baseline, np.nan), truth)
-    other = _row_metrics(np.where(both, alternative, np.nan), truth)
+    ours = row_metrics(np.where(both, fields["sm"], np.nan), truth)
+    base = row_metrics(np.where(both, baseline, np.nan), truth)
+    other = row_metrics(np.where(both, alternative, np.nan), truth)
     skill = {f"skill_{metric}_downscaled": ("time", ours[metric].astype(float)) for metric in ours}
     skill.update({f"skill_{metric}_baseline": ("time", base[metric].astype(float)) for metric in base})
     skill["alternative_rmse_downscaled"] = ("time", other["rmse"])
@@ -292,17 +292,14 @@ def _save_partial_sums(path: Path, fields: dict[str, np.ndarray]) -> None:
         valid = np.isfinite(values)
         arrays[f"{name}_sum"] = np.where(valid, values, 0.0).sum(axis=0)
         arrays[f"{name}_count"] = valid.sum(axis=0).astype(np.uint16)
-    partial = path.with_name(f".{path.stem}.{os.getpid()}.partial.npz")
-    np.savez(partial, **arrays)
-    os.replace(partial, path)
+    write_npz(path, **arrays)
 
 
 def _prepare(work: Path, key: str, times: pd.DatetimeIndex, grid) -> None:
     """Create (or keep, if it belongs to this key) the daily store and the task folders."""
     import dask.array as da
 
-    stamp = work / "stream.key"
-    if work.exists() and not (stamp.exists() and stamp.read_text() == key):
+    if work.exists() and not is_complete(work, key):  # made by other parameters or code
         shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True)
     for name in ("blocks", "partials", "months"):
@@ -314,12 +311,8 @@ def _prepare(work: Path, key: str, times: pd.DatetimeIndex, grid) -> None:
             da.full((len(times), ny, nx), np.nan, dtype=np.float32, chunks=(1, ny, nx)),
             dims=("time", "y", "x"), coords={"time": times, **grid.coords()}, name="sm",
             attrs={"units": "m3 m-3", "long_name": "downscaled surface soil moisture, daily, 1 km"})
-        partial = work / ".sm_daily.zarr.partial"
-        if partial.exists():
-            shutil.rmtree(partial)
-        template.to_dataset().to_zarr(partial, mode="w", compute=False, consolidated=False)
-        partial.rename(store)
-    write_text_atomic(stamp, key)
+        write_zarr(template.to_dataset(), store, compute=False, consolidated=False)
+    mark_complete(work, key)  # the work folder belongs to this key (its tasks resume in it)
 
 
 def _write_days(store: Path, values: np.ndarray, start: int) -> None:
@@ -357,7 +350,7 @@ def _month_task(job: _Job) -> str:
         means[name] = (("month", "y", "x"), layer.reshape(1, *shape))
     result = xr.Dataset(means, coords={"month": [month], "y": fine["y"].values, "x": fine["x"].values},
                         attrs={"key": job.key})
-    _save(result, out)
+    _save(result, out, job.key)
     for path in parts:  # the month file now holds what they held
         path.unlink(missing_ok=True)
     return str(out)
@@ -365,7 +358,7 @@ def _month_task(job: _Job) -> str:
 
 # ---------------------------------------------------------------- assembling
 def _assemble(inputs, work: Path, config, blocks: list[str], months: list[str]) -> StreamedDownscaling:
-    from smvar.downscaling.pipeline import DownscalingResult, _warn_empty_months
+    from smvar.downscaling.pipeline import DownscalingResult, warn_of_empty_months
     from smvar.downscaling.validation import coefficients_by_month, skill_summary, validate_against_reference
 
     fine = inputs.fine
@@ -375,7 +368,7 @@ def _assemble(inputs, work: Path, config, blocks: list[str], months: list[str]) 
     coefficients = records[["a", "b", "n", "r2", "fallback", "n_class"]]
     result = DownscalingResult(sm=daily, coefficients=coefficients, sources=records["source"],
                                delta=records["delta"], clipping=clipping)
-    _warn_empty_months(result)
+    warn_of_empty_months(result)
     settings = config.downscaling
     mask = fine["basin_mask"]
     table, samples = validate_against_reference(daily, fine["sm_reference"], mask, settings.validation_dates,
@@ -402,15 +395,10 @@ def _assemble(inputs, work: Path, config, blocks: list[str], months: list[str]) 
 
 # ---------------------------------------------------------------- files
 # A task's file is a pickled Dataset: a work file of this run and this version
-# of the code (the key says which), read back only by this module. netCDF
-# took 0.2 s per file here, most of a small task's time.
+# of the code (its completion marker holds the key), read back only by this
+# module. netCDF took 0.2 s per file here, most of a small task's time.
 def _done(path: Path, key: str) -> bool:
-    if not path.exists():
-        return False
-    try:
-        return _load(path).attrs.get("key") == key
-    except (OSError, EOFError, pickle.UnpicklingError):
-        return False
+    return is_complete(path, key)
 
 
 def _load(path: str | Path) -> xr.Dataset:
@@ -418,8 +406,6 @@ def _load(path: str | Path) -> xr.Dataset:
         return pickle.load(stream)
 
 
-def _save(ds: xr.Dataset, path: Path) -> None:
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    with open(partial, "wb") as stream:
-        pickle.dump(ds, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(partial, path)
+def _save(ds: xr.Dataset, path: Path, key: str) -> None:
+    write_pickle(ds, path)
+    mark_complete(path, key)

@@ -41,6 +41,7 @@ from smvar.grid import FineGrid
 
 __all__ = [
     "metrics",
+    "row_metrics",
     "validate_against_reference",
     "microwave_product",
     "bilinear_baseline",
@@ -70,11 +71,11 @@ def metrics(estimate: np.ndarray, reference: np.ndarray) -> dict[str, float]:
     """
     est = np.asarray(estimate, dtype=np.float64).ravel()[None, :]
     ref = np.asarray(reference, dtype=np.float64).ravel()[None, :]
-    row = _row_metrics(est, ref)
+    row = row_metrics(est, ref)
     return {k: (int(v[0]) if k == "n" else float(v[0])) for k, v in row.items()}
 
 
-def _row_metrics(est: np.ndarray, ref: np.ndarray) -> dict[str, np.ndarray]:
+def row_metrics(est: np.ndarray, ref: np.ndarray) -> dict[str, np.ndarray]:
     """The metrics along axis 1 of two (rows, values) arrays, vectorised over rows."""
     ok = np.isfinite(est) & np.isfinite(ref)
     n = ok.sum(axis=1)
@@ -262,7 +263,7 @@ def daily_errors(
         days = slice(start, start + block_days)
         est = np.asarray(estimate.isel(time=days).values, dtype=np.float64).reshape(-1, ny * nx)[:, pix]
         ref = np.asarray(truth.isel(time=days).values, dtype=np.float64).reshape(-1, ny * nx)[:, pix]
-        parts.append(pd.DataFrame(_row_metrics(est, ref)))
+        parts.append(pd.DataFrame(row_metrics(est, ref)))
     table = pd.concat(parts, ignore_index=True)
     table.index = pd.DatetimeIndex(estimate["time"].values, name="time")
     return table
