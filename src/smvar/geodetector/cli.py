@@ -218,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``smvar detect``; returns 0, or raises :class:`DetectInputError`."""
     import json
 
-    from smvar.atomic import check_writable, write_text_atomic
+    from smvar.store import check_writable, write_text_atomic
 
     if args.json:
         check_writable(args.json, "--json")

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smvar.errors import UserError
-from smvar.atomic import write_text_atomic
+from smvar.store import write_text_atomic
 from smvar.inputs import CONTRACT, validate_inputs, write_inputs
 from smvar.realdata import routes
 from smvar.realdata.files import DERIVABLE, FilesError, assemble, derive_slope_aspect, missing_message, read_variable

@@ -56,7 +56,7 @@ import numpy as np
 import zarr
 from zarr.codecs import BloscCodec
 
-from smvar.atomic import write_text_atomic
+from smvar.store import write_text_atomic
 from smvar.compute import release_memory
 from smvar.config import BasinConfig
 from smvar.grid import analysis_grid, microwave_grid, reanalysis_grid
