@@ -396,3 +396,15 @@ def test_mod11_qc_rule_keeps_good_and_low_error_other_quality_pixels():
                   dtype=np.uint8)
     np.testing.assert_array_equal(mod11_qc_mask(qc), [True, True, True, False, False, False, True])
     np.testing.assert_array_equal(mod11_qc_mask(qc, max_lst_error_k=1), [True, True, False, False, False, False, True])
+
+
+def test_a_truncated_granule_is_one_line_naming_the_file_and_the_fix(tmp_path):
+    pytest.importorskip("pyhdf", reason="the HDF4 reader needs pyhdf (pip install pyhdf)")
+    broken = tmp_path / "MOD11A1.A2019305.h14v09.006.2019306084028.hdf"
+    broken.write_bytes(b"\x0e\x03\x13\x01" + b"\x00" * 100)               # the HDF4 magic number, then nothing
+    config = load_config(_basin(tmp_path, extent=BRAZIL_EXTENT, crs=BRAZIL_CRS, start="2019-11-01",
+                                end="2019-11-01", data_files={"lst_day": "x"}))
+    with pytest.raises(files.FilesError) as info:
+        files.read_variable("lst_day", f"{broken}::LST_Day_1km", config)
+    message = str(info.value)
+    assert "\n" not in message and str(broken) in message and "download the granule again" in message
