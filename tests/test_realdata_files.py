@@ -15,7 +15,8 @@ pytest.importorskip("rioxarray")
 from affine import Affine  # noqa: E402
 
 from smvar.config import load_config  # noqa: E402
-from smvar.inputs import CONTRACT, REANALYSIS_NAMES, load_inputs, validate_inputs  # noqa: E402
+from smvar.inputs import CONTRACT, REANALYSIS_NAMES, validate_inputs  # noqa: E402
+from smvar.sources import load_inputs  # noqa: E402
 from smvar.realdata import composites, files  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,9 +18,10 @@ write_inputs, read_inputs, open_inputs_once
     The on-disk layout shared by ``smvar synth`` and the ``local`` loader:
     ``DIR/fine.zarr``, ``DIR/reanalysis.zarr``, ``DIR/microwave.zarr``
     (Zarr, chunked by time), each written to a temporary name and renamed.
-load_inputs
-    The inputs of a basin parameter file, from the synthetic twin or a local
-    folder.
+
+The sources that produce these objects (the twin, a local folder, per-variable
+files, downloads) are registered in :mod:`smvar.sources`, which imports this
+module; this module imports none of them.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import dask
 import xarray as xr
 
 from smvar.errors import UserError
+from smvar.store import atomic_path
 
 if TYPE_CHECKING:
     from smvar.config import BasinConfig
@@ -48,7 +50,6 @@ __all__ = [
     "read_inputs",
     "write_store",
     "open_inputs_once",
-    "load_inputs",
 ]
 
 # name: (grid, dims, units, description)
@@ -177,12 +178,8 @@ def write_inputs(inputs: Inputs, folder: str | Path) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for grid, ds in inputs.datasets().items():
-        final = folder / f"{grid}.zarr"
-        partial = folder / f".{grid}.zarr.partial"
-        write_store(ds, partial)
-        if final.exists():
-            shutil.rmtree(final)
-        partial.rename(final)
+        with atomic_path(folder / f"{grid}.zarr", folder=True) as partial:
+            write_store(ds, partial)
     return folder
 
 
@@ -249,20 +246,3 @@ def open_inputs_once(folder: str | Path) -> Inputs:
         _OPENED.clear()
         _OPENED[key] = read_inputs(folder)
     return _OPENED[key]
-
-
-def load_inputs(config: "BasinConfig") -> Inputs:
-    """The inputs named by a basin parameter file (synthetic twin, local folder or files)."""
-    if config.data.source == "synthetic":
-        from smvar.synthetic import generate
-
-        return generate(config)
-    if config.data.source == "files":
-        from smvar.realdata.files import load_files
-
-        inputs = load_files(config)
-        validate_inputs(inputs, where=str(config.source_file or "data.files"))
-        return inputs
-    folder = config.data_folder
-    assert folder is not None  # guaranteed by the config's validation
-    return read_inputs(folder)

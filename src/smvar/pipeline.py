@@ -47,7 +47,7 @@ import xarray as xr
 
 from smvar import grid
 from smvar.config import BasinConfig, load_config
-from smvar.inputs import Inputs, load_inputs, read_inputs
+from smvar.inputs import Inputs, read_inputs
 from smvar.steps import DOMAIN_FIELDS, NOTEBOOK_VARIABLE, Step, StepGraph
 from smvar.store import is_complete, mark_complete, write_csv, write_json, write_netcdf, write_text_atomic
 
@@ -61,7 +61,7 @@ __all__ = ["Run", "STEPS", "ConfigView", "DownscalingArtifacts", "DetectorArtifa
 #: the parameter file, a chapter's prose) leaves its key, and its artifact, alone.
 STEPS = StepGraph([
     Step("inputs", reads=(*DOMAIN_FIELDS, "data"),
-         modules=("smvar.inputs", "smvar.grid", "smvar.synthetic", "smvar.realdata")),
+         modules=("smvar.inputs", "smvar.sources", "smvar.grid", "smvar.synthetic", "smvar.realdata")),
     Step("provenance", upstream=("inputs",), modules=("smvar.inputs",)),
     Step("factors", upstream=("inputs",), modules=("smvar.factors", "smvar.realdata.composites")),
     Step("downscaled", reads=("downscaling",), upstream=("inputs",), modules=("smvar.downscaling",)),
@@ -206,17 +206,9 @@ class Run:
         return folder
 
     def _write_inputs(self, folder: Path) -> None:
-        from smvar.inputs import write_inputs
+        from smvar.sources import write_inputs_folder
 
-        if self._config.data.source == "synthetic":
-            from smvar.synthetic.stream import write_synthetic_inputs
-
-            executor = self.executor
-            write_synthetic_inputs(self._config, folder, chunk_days=self.chunk_days,
-                                   tile_rows=self._config.compute.tile_rows,
-                                   mapper=lambda task, items: executor.map(task, items, label="synthetic twin"))
-        else:
-            write_inputs(load_inputs(self._config), folder)
+        write_inputs_folder(self._config, folder, self.executor)
 
     def inputs(self) -> Inputs:
         """The inputs of the run, opened lazily from their Zarr stores (see :meth:`inputs_folder`)."""

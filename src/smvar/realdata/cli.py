@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 __all__ = ["register"]
 
@@ -28,7 +29,8 @@ __all__ = ["register"]
 def _run(args: argparse.Namespace) -> int:
     from smvar.config import load_config
     from smvar.realdata import routes
-    from smvar.realdata.fetch import Endpoints, fetch
+    from smvar.realdata.fetch import Endpoints
+    from smvar.sources import get_source
 
     config = load_config(args.basin)
     if args.plan:
@@ -40,12 +42,13 @@ def _run(args: argparse.Namespace) -> int:
     only = [v.strip() for v in args.only.split(",") if v.strip()] if args.only else None
     endpoints = Endpoints(stac_url=args.stac_url or routes.PC_STAC_URL,
                           token_url=None if args.no_sign else routes.PC_TOKEN_URL)
-    report = fetch(config, args.out, only=only, cache=args.cache, endpoints=endpoints)
-    print(f"fetched: {', '.join(report.fetched) or 'none'}")
-    print(f"routes failed: {', '.join(report.failed) or 'none'}")
-    print(f"{'complete' if report.complete else 'INCOMPLETE'}: written to {args.out} "
+    folder = get_source("fetched").write(config, Path(args.out), only=only, cache=args.cache, endpoints=endpoints)
+    report = json.loads((folder / "fetch_report.json").read_text(encoding="utf-8"))
+    print(f"fetched: {', '.join(report['fetched']) or 'none'}")
+    print(f"routes failed: {', '.join(report['failed']) or 'none'}")
+    print(f"{'complete' if report['complete'] else 'INCOMPLETE'}: written to {args.out} "
           "(see fetch_report.json)")
-    return 0 if report.complete else 1
+    return 0 if report["complete"] else 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

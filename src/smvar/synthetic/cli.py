@@ -28,9 +28,8 @@ __all__ = ["register"]
 def _run(args: argparse.Namespace) -> int:
     from smvar.compute import open_executor
     from smvar.config import load_config
-    from smvar.downscaling.stream import chunk_days_for
     from smvar.inputs import read_inputs
-    from smvar.synthetic.stream import write_synthetic_inputs
+    from smvar.sources import get_source
 
     config = load_config(args.basin)
     if args.seed is not None:
@@ -39,9 +38,7 @@ def _run(args: argparse.Namespace) -> int:
     # Streamed in row bands of the grid, on the parameter file's dask cluster
     # (a local one by default): no whole daily cube is ever held in memory.
     with open_executor(config.compute) as executor:
-        folder = write_synthetic_inputs(
-            config, Path(args.out), chunk_days=chunk_days_for(config), tile_rows=config.compute.tile_rows,
-            mapper=lambda task, items: executor.map(task, items, label="synthetic twin"))
+        folder = get_source("synthetic").write(config, Path(args.out), executor=executor)
     fine = read_inputs(folder).fine  # validates the stores against the contract
     print(f"synthetic twin of {config.name!r} (seed {config.data.seed}): "
           f"{fine.sizes['y']} x {fine.sizes['x']} cells, {fine.sizes['time']} days, "
