@@ -34,6 +34,19 @@ drains to the Juyan lakes. The basin is every cell whose flow path ends at
 the Juyan outlet. Depression filling: Wang & Liu (2006), as implemented by
 pyflwdir (Eilander et al. 2021, MIT licence).
 
+The routed basin is about 169,000 km² and overlaps a published outline of
+the Heihe River Basin with an intersection over union of 0.78: besides the
+Heihe it takes the western Badain Jaran desert (about 21,000 km² around
+101 E, 40 N), whose megadunes drain into their own interdune lakes but
+whose surface, smoothed at 0.1 degree, slopes toward the Ejina plain, and
+two strips of the Qilian south of the Heihe's real divide (about 4,500 km²
+each), which thin ridges missed by the 0.1 degree sampling let spill north.
+The paper's basin is about 143,000 km².
+
+Outside the box of the crops (96.9-102.2 E, 37.5-42.9 N) every layer
+extends its edge values: a region wider than the Heihe (the scaling
+benchmark) gets a plausible but featureless geography there.
+
 Everything here is computed once per process (``functools.lru_cache``) from
 the shipped files and kept in memory only; nothing is written to disk.
 """

@@ -87,7 +87,7 @@ GRIDS = ("fine", "reanalysis", "microwave")
 DONE_MARKER = ".synthetic.done"
 WORK = ".work"
 # Bump when the layout of .work or the values change, so old work is not reused.
-_FORMAT = 1
+_FORMAT = 2  # 2: the twin on the real geography (smvar.synthetic.geography)
 _COMPRESSOR = BloscCodec(cname="lz4", clevel=5, shuffle="shuffle")
 
 
@@ -198,8 +198,9 @@ def _key(parts: dict) -> str:
 
 
 def _config_key(config: BasinConfig) -> str:
-    """The fingerprint of what the twin depends on: every parameter (``config.fingerprint``)."""
-    return config.fingerprint()
+    """The fingerprint of what the twin depends on: every parameter (``config.fingerprint``) and
+    the twin's format, so that a folder completed by an earlier twin is made again."""
+    return f"{config.fingerprint()}-twin{_FORMAT}"
 
 
 def _valid(marker: Path, run_key: str) -> bool:
