@@ -332,7 +332,24 @@ def test_a_route_without_credentials_is_reported_and_the_rest_goes_on(server, tm
     assert not report.complete and set(report.missing) == {"sm", "dem"}
     assert "CDS credentials missing" in report.failed["era5_land"] and "no item" in report.failed["dem"]
     assert (tmp_path / "out" / "fetch_report.json").exists()
-    assert any("data.files.sm" in line for line in lines)
+    message = "\n".join(lines)
+    assert "2 of 25 contract variables could not be had" in message
+    assert "download route failed (2)" in message and "sm (route era5_land): CDS credentials missing" in message
+
+
+def test_listed_files_absent_on_disk_are_named_apart_from_routes(small, tmp_path):
+    config = small.model_copy(update={"data": small.data.model_copy(update={
+        "source": "files", "files": {"dem": "absent/dem.tif", "twi": "absent/twi.tif"}})})
+    lines = []
+    report = fetchmod.fetch(config, tmp_path / "out", only=["dem", "twi", "slope"], cache=tmp_path / "c",
+                            endpoints=fetchmod.Endpoints(stac_url="http://127.0.0.1:9", token_url=None),
+                            log=lines.append)
+    message = "\n".join(lines)
+    assert set(report.missing) == {"dem", "twi", "slope"} and set(report.unread) == {"dem", "twi"}
+    assert "listed in data.files but not read (2)" in message
+    assert "- dem: 'absent/dem.tif': no such file" in message
+    assert "derived from the DEM once it is read (1): slope" in message
+    assert "have no file" not in message
 
 
 @live

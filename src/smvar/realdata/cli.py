@@ -46,6 +46,7 @@ def _run(args: argparse.Namespace) -> int:
     report = json.loads((folder / "fetch_report.json").read_text(encoding="utf-8"))
     print(f"fetched: {', '.join(report['fetched']) or 'none'}")
     print(f"routes failed: {', '.join(report['failed']) or 'none'}")
+    print(f"not had: {', '.join(report['missing']) or 'none'}")
     print(f"{'complete' if report['complete'] else 'INCOMPLETE'}: written to {args.out} "
           "(see fetch_report.json)")
     return 0 if report["complete"] else 1

@@ -46,7 +46,7 @@ from smvar.errors import UserError
 from smvar.store import write_text_atomic
 from smvar.inputs import CONTRACT, validate_inputs, write_inputs
 from smvar.realdata import routes
-from smvar.realdata.files import DERIVABLE, FilesError, assemble, derive_slope_aspect, missing_message, read_variable
+from smvar.realdata.files import DERIVABLE, FilesError, assemble, derive_slope_aspect, read_variable
 
 if TYPE_CHECKING:
     from smvar.config import BasinConfig
@@ -86,10 +86,11 @@ class Endpoints:
 
 @dataclass
 class FetchReport:
-    """What a fetch did: files per variable, failures per route, missing variables."""
+    """What a fetch did: files per variable, failures per route, variables not read, missing variables."""
 
     fetched: dict[str, Any] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    unread: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     complete: bool = False
     downloads: dict[str, int] = field(default_factory=lambda: {"downloaded": 0, "cached": 0, "resumed": 0})
@@ -504,8 +505,54 @@ def fetch(config: "BasinConfig", out: str | Path, *, only: list[str] | None = No
     write_inputs(inputs, out)
     _write_json(out / "fetch_report.json", json.loads(report.to_json()))
     if report.missing:
-        log(missing_message(report.missing, f"smvar fetch {config.source_file}"))
+        log(fetch_missing_message(report, config))
     return report
+
+
+def fetch_missing_message(report: FetchReport, config: "BasinConfig") -> str:
+    """What a fetch could not have, in three groups: listed files absent, failed routes, no route at all.
+
+    A variable listed in ``data.files`` whose file is not on disk is not
+    "without a file": the message says which path is absent, which route
+    failed and why, and which variables neither have a route nor are listed.
+    """
+    listed = [n for n in report.missing if n in config.data.files]
+    routed = {v: key for key, route in routes.ROUTES.items() for v in route.variables}
+    by_route: dict[str, list[str]] = {}
+    for name in report.missing:
+        if name not in listed and name in routed:
+            by_route.setdefault(routed[name], []).append(name)
+    derived = [n for n in report.missing if n not in listed and n in DERIVABLE and DERIVABLE[n] in report.missing]
+    unrouted = [n for n in report.missing if n not in listed and n not in routed and n not in derived]
+    lines = [f"smvar fetch {config.source_file}: {len(report.missing)} of {len(CONTRACT)} contract "
+             "variables could not be had:"]
+    if listed:
+        lines.append(f"  listed in data.files but not read ({len(listed)}):")
+        lines += [f"    - {n}: {_why_not_read(config.data.files[n], report.unread.get(n, ''))}" for n in listed]
+    if by_route:
+        lines.append(f"  download route failed ({sum(map(len, by_route.values()))}):")
+        lines += [f"    - {', '.join(names)} (route {key}): {_first_line(report.failed.get(key, 'not run'))}"
+                  for key, names in by_route.items()]
+    if derived:
+        lines.append(f"  derived from the DEM once it is read ({len(derived)}): {', '.join(derived)}")
+    if unrouted:
+        lines.append(f"  no download route and not listed in data.files ({len(unrouted)}): "
+                     f"{', '.join(unrouted)}; give each as a file under data.files")
+    lines.append("Fix: correct or create the listed files, set the routes' credentials (see the book page "
+                 "'Rerun with real data'), then run the same command again; downloads already made are reused.")
+    return "\n".join(lines)
+
+
+def _why_not_read(spec: Any, error: str) -> str:
+    """'PATH: no such file' for a listed file that is absent, else the reader's first line."""
+    paths = spec.get("paths", spec) if isinstance(spec, dict) else spec
+    if "no file matches" in error or not error:
+        return f"{paths!r}: no such file"
+    return f"{paths!r}: {_first_line(error)}"
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
 
 
 def _try_route(key: str, needed: list[str], config: "BasinConfig", cache: Path, ep: Endpoints,
@@ -542,7 +589,7 @@ def _read(config: "BasinConfig", wanted: list[str], sources: dict, report: Fetch
                 nodata=options.get("nodata"), recode=options.get("recode"),
                 layer_depth_m=options.get("layer_depth_m"), qc=options.get("qc"))
         except (FilesError, OSError, ValueError) as exc:
-            report.failed[name] = str(exc)
+            report.unread[name] = str(exc)
     if "dem" in arrays:
         slope, aspect = derive_slope_aspect(arrays["dem"], analysis_grid(config).resolution_m)
         for derived_name, derived in (("slope", slope), ("aspect", aspect)):
