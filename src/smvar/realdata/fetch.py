@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smvar.errors import UserError
-from smvar.store import write_text_atomic
+from smvar.store import write_json
 from smvar.inputs import CONTRACT, validate_inputs, write_inputs
 from smvar.realdata import routes
 from smvar.realdata.files import DERIVABLE, FilesError, assemble, derive_slope_aspect, read_variable
@@ -161,7 +161,7 @@ def download(url: str, folder: str | Path, name: str | None = None, *, sha256: s
                          "the partial download is kept and will be resumed") from None
     digest = _verify(partial, total, sha256, url)
     partial.replace(final)
-    _write_json(record, {"url": _safe(url), "size": final.stat().st_size, "sha256": digest})
+    write_json({"url": _safe(url), "size": final.stat().st_size, "sha256": digest}, record)
     return final
 
 
@@ -207,10 +207,6 @@ def _record_ok(final: Path, record: Path, sha256: str | None) -> bool:
     if info.get("size") != final.stat().st_size:
         return False
     return sha256 is None or info.get("sha256") == sha256
-
-
-def _write_json(path: Path, data: Any) -> None:
-    write_text_atomic(path, json.dumps(data, indent=2, default=str))
 
 
 def _http_json(url: str, body: dict | None = None, timeout: float = 60.0) -> Any:
@@ -503,7 +499,7 @@ def fetch(config: "BasinConfig", out: str | Path, *, only: list[str] | None = No
         validate_inputs(inputs, where=str(out))
         report.complete = True
     write_inputs(inputs, out)
-    _write_json(out / "fetch_report.json", json.loads(report.to_json()))
+    write_json(json.loads(report.to_json()), out / "fetch_report.json")
     if report.missing:
         log(fetch_missing_message(report, config))
     return report
