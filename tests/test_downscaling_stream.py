@@ -11,7 +11,8 @@ import xarray as xr
 from smvar.compute import Executor
 from smvar.config import load_config
 from smvar.downscaling import downscale, monthly_mean
-from smvar.downscaling.stream import day_blocks, default_chunk_days, downscale_streamed
+from smvar.compute import day_blocks, default_chunk_days
+from smvar.downscaling.stream import downscale_streamed
 from smvar.grid import analysis_grid, microwave_grid, reanalysis_grid
 from smvar.inputs import write_inputs
 

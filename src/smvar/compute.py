@@ -11,6 +11,9 @@ open_executor
     The executor a run's ``compute`` settings ask for: a local cluster sized to
     the machine (the default), a running cluster at an address, or
     ``synchronous`` (in this process, for debugging and tests).
+day_blocks, chunk_days_for, default_chunk_days
+    How the days of a run are cut into tasks (blocks of days within a month),
+    used by the twin, the downscaling and the monthly composites.
 shared_executor, use_client
     One executor per process, opened on first use and closed at exit, so that
     every step of a notebook uses the same cluster; or a client you made.
@@ -37,11 +40,16 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
+import numpy as np
+
 if TYPE_CHECKING:
-    from smvar.config import ComputeSection
+    import pandas as pd
+
+    from smvar.config import BasinConfig, ComputeSection
 
 __all__ = ["Executor", "open_executor", "shared_executor", "close_shared_executor", "use_client",
-           "release_memory", "SCHEDULER_VARIABLE", "default_workers"]
+           "release_memory", "SCHEDULER_VARIABLE", "default_workers", "day_blocks", "default_chunk_days",
+           "chunk_days_for"]
 
 SCHEDULER_VARIABLE = "SMVAR_SCHEDULER"
 
@@ -263,3 +271,38 @@ def close_shared_executor() -> None:
 
 
 atexit.register(close_shared_executor)
+
+
+# ---------------------------------------------------------------- days per task
+CELL_DAYS_PER_TASK = 7_500_000  # about 1 GB of working memory per task
+
+
+def default_chunk_days(n_cells: int) -> int:
+    """Days per task when ``compute.chunk_days`` is not set.
+
+    About 7.5 million cell-days (1 to 31 days); 28 days or more become 31, so
+    that each task is a whole month.
+    """
+    days = int(np.clip(CELL_DAYS_PER_TASK // max(n_cells, 1), 1, 31))
+    return 31 if days >= 28 else days
+
+
+def chunk_days_for(config: "BasinConfig") -> int:
+    """Days per task of a run: ``compute.chunk_days``, else :func:`default_chunk_days` of its grid."""
+    from smvar.grid import analysis_grid  # the grid module imports pyproj: only when asked
+
+    ny, nx = analysis_grid(config).shape
+    return config.compute.chunk_days or default_chunk_days(ny * nx)
+
+
+def day_blocks(times: pd.DatetimeIndex, chunk_days: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` index ranges of at most ``chunk_days`` days, each within one month."""
+    if chunk_days < 1:
+        raise ValueError(f"day_blocks: chunk_days={chunk_days}; it must be at least 1")
+    months = times.year * 12 + times.month
+    edges = np.flatnonzero(np.diff(months)) + 1
+    blocks = []
+    for start, stop in zip(np.r_[0, edges], np.r_[edges, len(times)]):
+        for first in range(int(start), int(stop), chunk_days):
+            blocks.append((first, min(first + chunk_days, int(stop))))
+    return blocks

@@ -128,7 +128,7 @@ def monthly_composites(inputs_folder: str | Path, executor: "Executor", chunk_da
     xarray.Dataset, (month, y, x), float32
         ``ndvi`` (1), ``lst_day`` and ``lst_night`` (K); NaN where a month has no value.
     """
-    from smvar.downscaling.stream import day_blocks
+    from smvar.compute import day_blocks
     from smvar.inputs import read_inputs
 
     fine = read_inputs(inputs_folder).fine

@@ -177,7 +177,7 @@ class Run:
     @property
     def chunk_days(self) -> int:
         """Days per downscaling task and per Zarr chunk of the daily inputs."""
-        from smvar.downscaling.stream import chunk_days_for
+        from smvar.compute import chunk_days_for
 
         return chunk_days_for(self._config)
 

@@ -102,7 +102,7 @@ def _load_synthetic(config: "BasinConfig") -> Inputs:
 def _write_synthetic(config: "BasinConfig", folder: Path, executor: "Executor | None" = None,
                      **options: Any) -> Path:
     """The twin streamed in row bands (on the executor's cluster), resuming from bands already written."""
-    from smvar.downscaling.stream import chunk_days_for
+    from smvar.compute import chunk_days_for
     from smvar.synthetic.stream import write_synthetic_inputs
 
     mapper = None if executor is None else (lambda task, items: executor.map(task, items, label="synthetic twin"))

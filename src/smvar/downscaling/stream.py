@@ -9,8 +9,6 @@ downscale_streamed
 StreamedDownscaling
     What it returns: monthly means, the Fig. 2 validation, the Eq. 1
     coefficients, the records' summary and, on the twin, the daily skill.
-day_blocks, default_chunk_days, chunk_days_for
-    How the days are cut into tasks.
 
 Notes
 -----
@@ -45,7 +43,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from smvar.compute import release_memory
+from smvar.compute import chunk_days_for, day_blocks, release_memory
 from smvar.inputs import open_inputs_once
 from smvar.store import is_complete, mark_complete, write_npz, write_pickle, write_zarr
 
@@ -54,41 +52,7 @@ if TYPE_CHECKING:
     from smvar.config import BasinConfig
     from smvar.downscaling.validation import BilinearBaseline
 
-__all__ = ["StreamedDownscaling", "downscale_streamed", "day_blocks", "default_chunk_days", "chunk_days_for"]
-
-CELL_DAYS_PER_TASK = 7_500_000  # about 1 GB of working memory per task
-
-
-def default_chunk_days(n_cells: int) -> int:
-    """Days per task when ``compute.chunk_days`` is not set.
-
-    About 7.5 million cell-days (1 to 31 days); 28 days or more become 31, so
-    that each task is a whole month.
-    """
-    days = int(np.clip(CELL_DAYS_PER_TASK // max(n_cells, 1), 1, 31))
-    return 31 if days >= 28 else days
-
-
-def chunk_days_for(config: "BasinConfig") -> int:
-    """Days per task of a run: ``compute.chunk_days``, else :func:`default_chunk_days` of its grid."""
-    from smvar.grid import analysis_grid
-
-    ny, nx = analysis_grid(config).shape
-    return config.compute.chunk_days or default_chunk_days(ny * nx)
-
-
-def day_blocks(times: pd.DatetimeIndex, chunk_days: int) -> list[tuple[int, int]]:
-    """``(start, stop)`` index ranges of at most ``chunk_days`` days, each within one month."""
-    if chunk_days < 1:
-        raise ValueError(f"day_blocks: chunk_days={chunk_days}; it must be at least 1")
-    months = times.year * 12 + times.month
-    edges = np.flatnonzero(np.diff(months)) + 1
-    blocks = []
-    for start, stop in zip(np.r_[0, edges], np.r_[edges, len(times)]):
-        for first in range(int(start), int(stop), chunk_days):
-            blocks.append((first, min(first + chunk_days, int(stop))))
-    return blocks
-
+__all__ = ["StreamedDownscaling", "downscale_streamed"]
 
 @dataclass
 class StreamedDownscaling:
