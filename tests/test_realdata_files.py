@@ -17,7 +17,8 @@ from affine import Affine  # noqa: E402
 from smvar.config import load_config  # noqa: E402
 from smvar.inputs import CONTRACT, REANALYSIS_NAMES, validate_inputs  # noqa: E402
 from smvar.sources import load_inputs  # noqa: E402
-from smvar.realdata import composites, files  # noqa: E402
+from smvar import composites  # noqa: E402
+from smvar.realdata import files  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DAYS_2020 = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]

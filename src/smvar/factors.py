@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from smvar.composites import maximum_value_composite, monthly_mean
 from smvar.inputs import Inputs
 
 if TYPE_CHECKING:
@@ -86,17 +87,16 @@ def monthly_factors(inputs: Inputs, composites: xr.Dataset | None = None) -> xr.
         also ``basin_mask`` and ``reach``. Units in ``attrs``.
     """
     fine = inputs.fine
-    month = fine["time"].dt.month.rename("month")
     out = xr.Dataset(coords={"y": fine["y"], "x": fine["x"]})
     for name in ("bulk_density", "organic_carbon", "field_capacity", "ksat", "dem", "aspect", "slope", "twi"):
         out[name] = fine[name].astype("float32")
     out["lucc"] = fine["landcover"].astype("int16")
     if composites is None:
         # Maximum-value composite for NDVI, as the paper does for MOD13A2 (section 2.2).
-        out["ndvi"] = fine["ndvi"].groupby(month).max("time")
+        out["ndvi"] = maximum_value_composite(fine["ndvi"])
         # Monthly averages for LST (section 2.2).
-        out["lst_day"] = fine["lst_day"].groupby(month).mean("time")
-        out["lst_night"] = fine["lst_night"].groupby(month).mean("time")
+        out["lst_day"] = monthly_mean(fine["lst_day"])
+        out["lst_night"] = monthly_mean(fine["lst_night"])
     else:
         for name in ("ndvi", "lst_day", "lst_night"):
             out[name] = composites[name]

@@ -28,7 +28,8 @@ from smvar.downscaling.classes import (
     ndvi_level,
 )
 from smvar.downscaling.correction import SOURCES, clip_to_range, coarse_product, correct_to_coarse
-from smvar.downscaling.pipeline import CORRECTIONS, DownscalingResult, downscale, monthly_mean
+from smvar.composites import monthly_mean
+from smvar.downscaling.pipeline import CORRECTIONS, DownscalingResult, downscale
 from smvar.downscaling.regression import FALLBACKS, ClassFits, fit_classes
 from smvar.downscaling.validation import (
     bilinear_baseline,

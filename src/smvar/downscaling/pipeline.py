@@ -10,8 +10,9 @@ downscale
     Inputs (:class:`smvar.inputs.Inputs`) and the three grids to the daily
     1 km soil moisture. Works on numpy- and dask-backed inputs alike: the days
     are processed in blocks (31 by default) so that memory stays bounded.
-monthly_mean
-    Monthly means of the daily field: the cube every later section uses.
+
+The monthly means of the daily field, the cube every later section uses, are
+:func:`smvar.composites.monthly_mean`.
 
 Notes
 -----
@@ -60,7 +61,7 @@ if TYPE_CHECKING:
     from smvar.config import BasinConfig
     from smvar.inputs import Inputs
 
-__all__ = ["CORRECTIONS", "DownscalingResult", "StaticLayers", "downscale", "monthly_mean", "static_layers",
+__all__ = ["CORRECTIONS", "DownscalingResult", "StaticLayers", "downscale", "static_layers",
            "warn_of_empty_months"]
 
 CORRECTIONS: tuple[str, ...] = ("even", "smooth", "interpolated")
@@ -231,32 +232,6 @@ def downscale(
     if warn_empty_months:
         warn_of_empty_months(result)
     return result
-
-
-def monthly_mean(daily: xr.DataArray) -> xr.DataArray:
-    """Monthly mean of a daily field, ignoring NaN days.
-
-    Parameters
-    ----------
-    daily : xarray.DataArray, (time, y, x)
-        For example ``DownscalingResult.sm`` (m3 m-3); numpy- or dask-backed.
-
-    Returns
-    -------
-    xarray.DataArray, (month, y, x), float32
-        ``month`` holds 1..12 for the months present; NaN where a pixel has no
-        value in a month. Units and attributes are kept.
-    """
-    if "time" not in daily.dims:
-        raise ValueError(f"monthly_mean: the field has dims {daily.dims}; it needs a 'time' dimension")
-    valid = daily.notnull()
-    month = daily["time"].dt.month.rename("month")
-    total = daily.fillna(0).groupby(month).sum("time")
-    count = valid.groupby(month).sum("time")
-    mean = (total / count.where(count > 0)).astype(np.float32)
-    mean.attrs = {**daily.attrs, "cell_methods": "time: mean (monthly)"}
-    mean.name = daily.name
-    return mean.transpose("month", ...)
 
 
 # ---------------------------------------------------------------- the steps

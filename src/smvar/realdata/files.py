@@ -66,7 +66,7 @@ import pandas as pd
 import xarray as xr
 
 from smvar.inputs import CONTRACT, REANALYSIS_NAMES, Inputs, InputError
-from smvar.realdata import composites
+from smvar import composites
 
 if TYPE_CHECKING:
     from smvar.config import BasinConfig

@@ -1,4 +1,4 @@
-"""Bring 8-day, 16-day and daily products to the analysis time steps.
+"""Bring daily, 8-day and 16-day fields to the analysis time steps: the one home of monthly composites.
 
 Provides
 --------
@@ -6,7 +6,8 @@ maximum_value_composite
     Monthly maximum-value composite (MVC) of a time series: NDVI, EVI and PET
     in the paper (section 2.2, item 3).
 monthly_mean
-    Monthly mean of a time series: LST in the paper (section 2.2, item 4).
+    Monthly mean of a time series, NaN days ignored: LST in the paper
+    (section 2.2, item 4) and the downscaled soil moisture.
 monthly_total
     Monthly total (mm month-1) of a rate in mm day-1: mean daily rate in the
     month times the number of days of that month.
@@ -15,7 +16,9 @@ savgol_daily
     (:func:`scipy.signal.savgol_filter`), as the paper does for NDVI.
 
 Every function takes and returns :class:`xarray.DataArray` with a ``time``
-dimension (numpy or dask backed) and keeps the attributes.
+dimension (numpy or dask backed) and keeps the attributes. Used by the
+per-variable file loader (:mod:`smvar.realdata.files`), the driving factors
+(:mod:`smvar.factors`) and the downscaling (:mod:`smvar.downscaling`).
 """
 
 from __future__ import annotations
@@ -29,14 +32,14 @@ import xarray as xr
 __all__ = ["maximum_value_composite", "monthly_mean", "monthly_total", "savgol_daily"]
 
 
-def _by_month(grouped: xr.DataArray, months: Sequence[int], attrs: dict) -> xr.DataArray:
-    out = grouped.reindex(month=np.asarray(months, dtype=np.int64))
+def _by_month(grouped: xr.DataArray, months: Sequence[int] | None, attrs: dict) -> xr.DataArray:
+    out = grouped if months is None else grouped.reindex(month=np.asarray(months, dtype=np.int64))
     out["month"].attrs.update({"long_name": "calendar month", "units": "1"})
     out.attrs.update(attrs)
     return out
 
 
-def maximum_value_composite(da: xr.DataArray, months: Sequence[int]) -> xr.DataArray:
+def maximum_value_composite(da: xr.DataArray, months: Sequence[int] | None = None) -> xr.DataArray:
     """Monthly maximum-value composite.
 
     Parameters
@@ -56,9 +59,33 @@ def maximum_value_composite(da: xr.DataArray, months: Sequence[int]) -> xr.DataA
     return _by_month(da.groupby("time.month").max("time", skipna=True), months, da.attrs)
 
 
-def monthly_mean(da: xr.DataArray, months: Sequence[int]) -> xr.DataArray:
-    """Monthly mean of a time series (NaN ignored), dimension ``month``; units kept."""
-    return _by_month(da.groupby("time.month").mean("time", skipna=True), months, da.attrs)
+def monthly_mean(da: xr.DataArray, months: Sequence[int] | None = None) -> xr.DataArray:
+    """Monthly mean of a time series, ignoring NaN days.
+
+    Parameters
+    ----------
+    da : xarray.DataArray, (time, ...)
+        For example the downscaled daily SM (m3 m-3) or LST (K); numpy- or
+        dask-backed.
+    months : sequence of int, optional
+        Calendar months wanted (missing ones are NaN); default those present.
+
+    Returns
+    -------
+    xarray.DataArray, (month, ...)
+        NaN where a pixel has no value in a month; a floating dtype is kept
+        (float32 stays float32). Units and attributes are kept, with
+        ``cell_methods = "time: mean (monthly)"``.
+    """
+    if "time" not in da.dims:
+        raise ValueError(f"monthly_mean: the field has dims {da.dims}; it needs a 'time' dimension")
+    month = da["time"].dt.month.rename("month")
+    total = da.fillna(0).groupby(month).sum("time")
+    count = da.notnull().groupby(month).sum("time")
+    dtype = da.dtype if np.issubdtype(da.dtype, np.floating) else np.float64
+    mean = (total / count.where(count > 0)).astype(dtype)
+    mean.name = da.name
+    return _by_month(mean.transpose("month", ...), months, {**da.attrs, "cell_methods": "time: mean (monthly)"})
 
 
 def monthly_total(rate_mm_day: xr.DataArray, months: Sequence[int], how: str = "mean") -> xr.DataArray:
