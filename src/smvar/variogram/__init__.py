@@ -18,6 +18,9 @@ table3, published_table3, compare_table3
     The paper's Table 3 for a run, and as published (:mod:`.table3`).
 to_pykrige, from_pykrige
     Use a fitted model in pykrige's kriging (:mod:`.pykrige_bridge`).
+loo_ordinary_kriging, cross_validation_scores
+    Exact leave-one-out ordinary kriging from one matrix inverse (Dubrule
+    1983), equal to pykrige refitted without each point (:mod:`.crossval`).
 
 The command ``smvar variogram`` lives in :mod:`.cli`.
 
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
     )
     from smvar.variogram.fit import FitResult, best_model, fit_all_models, fit_model
     from smvar.variogram.models import ALL_MODELS, MODEL_NAMES, VariogramModel
+    from smvar.variogram.crossval import cross_validation_scores, loo_ordinary_kriging
     from smvar.variogram.pykrige_bridge import from_pykrige, to_pykrige
     from smvar.variogram.table3 import compare_table3, published_table3, table3
 
@@ -52,6 +56,7 @@ _MODULES = {
     "fit": ("FitResult", "fit_model", "fit_all_models", "best_model"),
     "table3": ("table3", "published_table3", "compare_table3"),
     "pykrige_bridge": ("to_pykrige", "from_pykrige"),
+    "crossval": ("loo_ordinary_kriging", "cross_validation_scores"),
 }
 
 __all__ = [name for names in _MODULES.values() for name in names]
