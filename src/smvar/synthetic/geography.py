@@ -60,7 +60,6 @@ from pathlib import Path
 
 import numpy as np
 from scipy import ndimage
-from scipy.spatial import cKDTree
 
 from smvar.synthetic._noise import twin_km
 
@@ -77,7 +76,7 @@ HUAHAI = (97.85, 40.3, 0.15)     # the Huahai lake, sink of the closed basin wes
 ZHENGYIXIA = (99.47, 39.82)      # gauge between the middle and the lower Heihe
 BEIDA_JINTA = (98.95, 40.15)     # the Beida (Taolai) River at Jinta, below the Jiuquan oasis
 MOUNTAIN_FRONT_M = 2000.0        # the Qilian mountain front on the 0.1 degree DEM, m
-STREAM_KM2 = 1500.0              # upstream area of a river of the twin's network, km2
+STREAM_KM2 = 300.0               # mountain area upstream of a river of the twin's network, km2
 _SNAP_DEG = 0.15                 # gauges snap to the largest river within this distance
 
 # IGBP (MCD12C1 Land_Cover_Type_1) -> the twin's classes (IGBP codes of smvar.inputs.LAND_COVER_CLASSES)
@@ -201,7 +200,10 @@ class Routing:
         Longitude and latitude of the Juyan outlet cell.
     rivers : numpy.ndarray
         River segments ``(n, 2, 2)``: (start, end) x (lon, lat) of every basin
-        cell with at least :data:`STREAM_KM2` upstream and its downstream cell.
+        cell with at least :data:`STREAM_KM2` of mountains (cells at or above
+        :data:`MOUNTAIN_FRONT_M`) upstream, and its downstream cell: the
+        rivers that the Qilian Mountains feed, not the flow lines the routing
+        draws across the filled flats of the desert.
     """
 
     lat: np.ndarray
@@ -323,7 +325,9 @@ def derive_routing() -> Routing:
     above = above.reshape(z.shape) & basin
     reach = np.where(basin, 3, 0)
     reach = np.where(above, np.where(filled >= MOUNTAIN_FRONT_M, 1, 2), reach).astype(np.int8)
-    rivers = basin.ravel() & (upstream.ravel() >= STREAM_KM2) & (receiver >= 0)
+    mountain = np.where(domain & (filled >= MOUNTAIN_FRONT_M), cell_km2, 0.0).ravel()
+    fed = _accumulate(receiver, mountain)
+    rivers = basin.ravel() & (fed >= STREAM_KM2) & (receiver >= 0)
     start = np.flatnonzero(rivers)
     end = receiver[start]
     segments = np.stack([np.stack([lon2.ravel()[start], lat2.ravel()[start]], axis=-1),
@@ -368,8 +372,10 @@ def reach_at(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _river_tree() -> cKDTree:
-    """Points every 0.25 km along the derived rivers, in twin kilometres."""
+def _river_tree():
+    """Points every 0.25 km along the derived rivers, in twin kilometres (a ``scipy.spatial.cKDTree``)."""
+    from scipy.spatial import cKDTree
+
     segments = derive_routing().rivers
     u, v = twin_km(segments[..., 0], segments[..., 1])
     length = np.hypot(u[:, 1] - u[:, 0], v[:, 1] - v[:, 0])
