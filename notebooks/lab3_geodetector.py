@@ -13,7 +13,9 @@
 # %% [markdown]
 # # Lab 3: The geographical detector
 #
-# **Overview.** The paper measures how much of the spatial variance of soil
+# ## Overview
+#
+# The paper measures how much of the spatial variance of soil
 # moisture (SM) a driving factor explains with the q statistic of the
 # geographical detector (section 2.3.3, Eq. 7 of {cite:t}`yin2023`;
 # {cite:t}`wang2010`), and asks with the interaction detector whether two
@@ -32,13 +34,16 @@
 #    $q_1 + q_2$ to name the interaction type, and construct data for each type;
 # 4. explain why the two "weaken" types can only appear when rows are dropped.
 #
-# *Prerequisites:* Python with numpy and pandas; {doc}`06_factor_detector`,
-# {doc}`07_interaction_detector` and {doc}`../methods_geodetector`.
-# *Estimated time:* 60–90 minutes with the exercises.
+# ## Prerequisites
 #
-# A teacher can give each student their own numbers by running this notebook with
-# papermill and a different `seed` (the hand table changes), `month` or `factor`
-# (section 2 changes).
+# | concept | importance | notes |
+# | --- | --- | --- |
+# | Python with numpy and pandas | Necessary | group-by, value counts |
+# | {doc}`06_factor_detector` | Helpful | the detector on the run's data |
+# | {doc}`07_interaction_detector` | Helpful | interactions on the run's data |
+# | {doc}`../methods_geodetector` | Helpful | R `GD`'s choices |
+#
+# *Time to read:* 60–90 minutes with the exercises.
 
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
@@ -58,9 +63,11 @@ from scipy import stats
 
 from smvar import plots
 from smvar.factors import FACTORS
-from smvar.geodetector import (GD, discretise, factor_detector, interaction_detector, optimal_discretisation,
-                               q_statistic)
+from smvar.geodetector import (ALL_METHODS_ROW, GD, discretise, factor_detector, geometric_cuts_outside,
+                               interaction_detector, optimal_discretisation, q_by_method, q_statistic)
 from smvar.pipeline import Run
+
+plots.book_page()  # the book's figure theme and tables; run-time messages to the run's log
 
 rng = np.random.default_rng(seed)
 run = Run(basin_file, run_dir)
@@ -351,20 +358,17 @@ plt.show()
 # is used as it is):
 
 # %%
-dominant, q_by_method, best_by_month = {}, {}, {}
+dominant, q_month_method, best_by_month = {}, {}, {}
 for m, part in sample.groupby("month"):
-    result = optimal_discretisation(part, "sm", continuous, methods=methods, intervals=intervals)
-    qtable, best_by_month[m] = result.qtable, result.best
-    by_method = qtable.groupby(["method", "factor"])["q"].max().unstack("factor")
-    by_method.loc["OPGD (all methods)"] = by_method.max()
-    for name in categorical:
-        by_method[name] = factor_detector(part["sm"], part[[name]]).loc[name, "q"]
+    by_method, optimal = q_by_method(part, "sm", continuous, categorical, methods=methods, intervals=intervals)
+    best_by_month[m] = optimal.best
     dominant[m] = by_method.idxmax(axis=1).map(labels)
-    q_by_method[m] = by_method.rename(columns=labels)          # q of every factor, best n per method
-dominant = pd.DataFrame(dominant).T.rename_axis("month")[methods + ["OPGD (all methods)"]]
+    q_month_method[m] = by_method.rename(columns=labels)       # q of every factor, best n per method
+dominant = pd.DataFrame(dominant).T.rename_axis("month")[methods + [ALL_METHODS_ROW]]
 dominant["differs"] = dominant[methods].nunique(axis=1) > 1
 dominant
 
+# %% [markdown]
 # ### Rows outside every interval
 #
 # The table of section 2 has a column "rows outside". `GD` computes geometric
@@ -379,25 +383,20 @@ dominant
 # cut:
 
 # %%
-outside = []
-for m, part in (sample.groupby("month") if "geometric" in methods else []):
-    for name in continuous:
-        for n in intervals:
-            d = discretise(part[name].to_numpy(), "geometric", n, name=name)
-            q_gd = q_statistic(part["sm"], d.codes).q[0]
-            if (d.codes < 0).any() and np.isfinite(q_gd):
-                chosen = best_by_month[m].loc[name]
-                outside.append({
-                    "month": m, "factor": labels[name], "n": n, "rows outside": int((d.codes < 0).sum()),
-                    "rows": len(part), "q (GD)": q_gd,
-                    "q, outside rows dropped": q_statistic(part["sm"], d.codes,
-                                                           GD.with_options(outside_rows="drop")).q[0],
-                    "OPGD's choice": chosen["method"] == "geometric" and chosen["n"] == n,
-                    "month's top factor": dominant.loc[m, "OPGD (all methods)"] == labels[name]})
-outside = pd.DataFrame(outside, columns=["month", "factor", "n", "rows outside", "rows", "q (GD)",
-                                         "q, outside rows dropped", "OPGD's choice", "month's top factor"])
-outside["inflation"] = outside["q (GD)"] - outside["q, outside rows dropped"]
-outside = outside.sort_values("inflation", ascending=False)
+cuts = [geometric_cuts_outside(part, "sm", continuous, intervals).assign(month=m)
+        for m, part in (sample.groupby("month") if "geometric" in methods else [])]
+outside = pd.concat(cuts, ignore_index=True) if cuts else geometric_cuts_outside(sample.head(0), "sm", [])
+chosen = pd.concat({m: best.reset_index() for m, best in best_by_month.items()}, names=["month"]).reset_index(0)
+chosen = chosen[chosen["method"] == "geometric"][["month", "factor", "n"]].assign(choice=True)
+outside = outside.merge(chosen, on=["month", "factor", "n"], how="left")
+outside["OPGD's choice"] = outside.pop("choice").fillna(False).astype(bool)
+outside["month's top factor"] = [dominant.loc[m, ALL_METHODS_ROW] == labels[f]
+                                 for m, f in zip(outside["month"], outside["factor"])]
+outside["factor"] = outside["factor"].map(labels)
+outside = outside.rename(columns={"rows_outside": "rows outside", "q": "q (GD)",
+                                  "q_outside_dropped": "q, outside rows dropped"})
+outside = outside[["month", "factor", "n", "rows outside", "rows", "q (GD)", "q, outside rows dropped",
+                   "OPGD's choice", "month's top factor", "inflation"]].sort_values("inflation", ascending=False)
 outside.head(8).style.format(precision=3).hide(axis="index")
 
 # %% tags=["hide-input"]
@@ -421,7 +420,7 @@ Markdown(text)
 # ```{exercise}
 # :label: lab3-ex3
 # In which months does the dominant factor depend on the method? For those
-# months, look at `q_by_method[month].round(3)` (one row per method, the best n
+# months, look at `q_month_method[month].round(3)` (one row per method, the best n
 # of each factor): how far apart are the q of the competing factors? What would
 # you report if you had to name one dominant factor for such a month?
 # ```
@@ -626,5 +625,14 @@ pd.DataFrame({"q12 − (q1 + q2)": [exact["q12"] - exact["q1"] - exact["q2"]] * 
 # factor. Crossing two factors' strata never loses q unless rows are dropped, so
 # in practice interactions are enhancements: independent when effects add in a
 # balanced design, nonlinear when they do not, bi-variable when the factors share
-# information; the weakening types point to singleton strata. *What next:* apply
-# this to the run's factors in {doc}`07_interaction_detector`.
+# information; the weakening types point to singleton strata.
+#
+# ## What next
+#
+# Apply this to the run's factors in {doc}`07_interaction_detector`.
+#
+# ## Resources
+#
+# - {cite:t}`wang2010`, {cite:t}`wang2016`
+# - {cite:t}`song2020` (OPGD, R `GD`)
+# - {doc}`../methods_geodetector`

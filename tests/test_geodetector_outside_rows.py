@@ -145,3 +145,32 @@ def test_geodetector_reports_the_gd_q_for_a_geometric_factor_with_rows_outside(t
     assert res.factor.loc["x", "p"] == pytest.approx(p_gd, rel=1e-9)
     # the optimiser's q for the chosen discretisation is the same number
     assert res.optimal.best.loc["x", "q"] == pytest.approx(q_gd, rel=1e-12)
+
+
+def test_geometric_cuts_outside_lists_the_cut_with_gd_and_dropped_q(table, cut):
+    from smvar.geodetector import geometric_cuts_outside
+
+    cuts = geometric_cuts_outside(table, "sm", ["x"], intervals=[4])
+    assert len(cuts) == 1
+    row = cuts.iloc[0]
+    inside = cut >= 0
+    assert (row.factor, row.n, row.rows_outside, row.rows) == ("x", 4, 4, len(table))
+    assert row.q == pytest.approx(gd_funq(table["sm"].to_numpy(), cut.where(inside))[0], rel=1e-12)
+    assert row.q_outside_dropped == pytest.approx(
+        factor_detector(table["sm"][inside], cut[inside].to_frame()).loc["x", "q"], rel=1e-12)
+    assert row.inflation == pytest.approx(row.q - row.q_outside_dropped, abs=1e-15)
+
+
+def test_q_by_method_gives_each_methods_best_n_and_opgds_choice(table):
+    from smvar.geodetector import ALL_METHODS_ROW, q_by_method
+
+    methods, intervals = ["equal", "quantile", "geometric"], [3, 4, 5]
+    q, optimal = q_by_method(table, "sm", ["x"], ["zone"], methods=methods, intervals=intervals)
+    assert list(q.index) == [*methods, ALL_METHODS_ROW] and list(q.columns) == ["x", "zone"]
+    for method in methods:
+        best = max(factor_detector(table["sm"], pd.Series(discretise(table["x"], method, n).codes,
+                                                          name="x").to_frame()).loc["x", "q"]
+                   for n in intervals)
+        assert q.loc[method, "x"] == pytest.approx(best, rel=1e-12)
+    assert q.loc[ALL_METHODS_ROW, "x"] == pytest.approx(optimal.best.loc["x", "q"], rel=1e-12)
+    assert (q["zone"] == factor_detector(table["sm"], table[["zone"]]).loc["zone", "q"]).all()

@@ -2,7 +2,7 @@
 
 Provides
 --------
-geodetector, GeodetectorResult, rows_outside
+geodetector, GeodetectorResult, rows_outside, q_by_method, geometric_cuts_outside
     Everything at once on a table: OPGD, then factor, interaction, risk and
     ecological detectors (:mod:`.workflow`; R GD's ``gdm``).
 factor_detector, q_statistic, encode_strata, column_codes
@@ -39,13 +39,14 @@ _MODULES = {
     "optimise": ["OptimalDiscretisation", "optimal_discretisation"],
     "risk": ["risk_detector"],
     "sampling": ["random_sample", "systematic_sample"],
-    "workflow": ["GeodetectorResult", "geodetector", "rows_outside"],
+    "workflow": ["GeodetectorResult", "geodetector", "rows_outside", "q_by_method", "geometric_cuts_outside",
+                 "ALL_METHODS_ROW"],
 }
 # Names load their module on first use, so that ``smvar detect --help`` starts fast.
 lazy_exports(__name__, {name: f"{__name__}.{module}" for module, names in _MODULES.items() for name in names})
 
 __all__ = [
-    "geodetector", "GeodetectorResult", "rows_outside",
+    "geodetector", "GeodetectorResult", "rows_outside", "q_by_method", "geometric_cuts_outside", "ALL_METHODS_ROW",
     "factor_detector", "q_statistic", "encode_strata", "column_codes",
     "discretise", "Discretisation", "breaks_for", "strata_codes", "METHODS",
     "natural_breaks", "natural_breaks_many", "within_class_ss",

@@ -9,6 +9,13 @@ GeodetectorResult
     The five tables together (plus the strata used).
 rows_outside
     Rows each factor's strata leave in no interval, and q with them dropped.
+q_by_method
+    The largest q of each factor under each discretisation method alone, and
+    under OPGD's choice among all of them (does the method change the
+    dominant factor?).
+geometric_cuts_outside
+    Every geometric cut of every factor that leaves rows in no interval, with
+    q as GD counts them and with those rows dropped.
 """
 
 from __future__ import annotations
@@ -21,14 +28,18 @@ import numpy as np
 import pandas as pd
 
 from smvar.geodetector.conventions import Convention, get_convention
-from smvar.geodetector.discretise import METHODS
+from smvar.geodetector.discretise import METHODS, discretise
 from smvar.geodetector.ecological import ecological_detector
-from smvar.geodetector.factor import encode_strata, factor_detector
+from smvar.geodetector.factor import encode_strata, factor_detector, q_statistic
 from smvar.geodetector.interaction import interaction_detector
 from smvar.geodetector.optimise import OptimalDiscretisation, optimal_discretisation
 from smvar.geodetector.risk import risk_detector
 
-__all__ = ["geodetector", "GeodetectorResult", "rows_outside"]
+__all__ = ["geodetector", "GeodetectorResult", "rows_outside", "q_by_method", "geometric_cuts_outside",
+           "ALL_METHODS_ROW"]
+
+#: The row of :func:`q_by_method` holding OPGD's choice among all methods.
+ALL_METHODS_ROW = "OPGD (all methods)"
 
 
 @dataclass(frozen=True)
@@ -190,3 +201,67 @@ def rows_outside(result: GeodetectorResult, y) -> pd.DataFrame:
                                               result.convention)["q"].iloc[0])
         rows.append({"factor": name, "rows_outside": n_out, "q_outside_dropped": q_dropped})
     return pd.DataFrame(rows)
+
+
+def q_by_method(table: pd.DataFrame, y: str, continuous: Sequence[str], categorical: Sequence[str] = (),
+                methods: Sequence[str] = METHODS, intervals: Iterable[int] = range(3, 9),
+                convention: "str | Convention | None" = None) -> tuple[pd.DataFrame, OptimalDiscretisation]:
+    """The largest q of each factor under each method alone, and under OPGD's choice.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per sample (one month, say), with ``y`` and the factors.
+    y, continuous, categorical, methods, intervals, convention
+        As for :func:`geodetector`; categorical factors are used as they are
+        (the same q in every row).
+
+    Returns
+    -------
+    q : DataFrame
+        Rows: each method, then :data:`ALL_METHODS_ROW`; columns: factors.
+        Each continuous factor's q is its best over ``intervals`` for that
+        method (NaN where every n is rejected). ``q.idxmax(axis=1)`` is the
+        dominant factor if a study had fixed that method.
+    optimal : OptimalDiscretisation
+        OPGD's result on the table (its ``best`` holds the chosen cuts).
+    """
+    conv = get_convention(convention)
+    optimal = optimal_discretisation(table, y, list(continuous), methods, intervals, conv)
+    q = optimal.qtable.groupby(["method", "factor"])["q"].max().unstack("factor")
+    q = q.reindex(index=list(methods), columns=list(continuous))
+    q.loc[ALL_METHODS_ROW] = q.max()
+    for name in categorical:
+        q[name] = factor_detector(table[y], table[[name]], conv).loc[name, "q"]
+    return q, optimal
+
+
+def geometric_cuts_outside(table: pd.DataFrame, y: str, factors: Sequence[str],
+                           intervals: Iterable[int] = range(3, 9),
+                           convention: "str | Convention | None" = None) -> pd.DataFrame:
+    """Every geometric cut (factor x n) that leaves rows in no interval.
+
+    Returns
+    -------
+    DataFrame
+        ``factor``, ``n``, ``rows_outside``, ``rows``, ``q`` (rows outside in
+        the total but in no stratum, as GD counts them), ``q_outside_dropped``
+        and ``inflation`` (the difference); cuts with an undefined q are left out.
+    """
+    conv = get_convention(convention)
+    yv = table[y].to_numpy(float)
+    rows = []
+    for name in factors:
+        x = table[name].to_numpy(float)
+        for n in intervals:
+            codes = discretise(x, "geometric", n, name=name).codes
+            outside = int((codes < 0).sum())
+            if not outside:
+                continue
+            q = float(q_statistic(yv, codes, conv).q[0])
+            if np.isfinite(q):
+                dropped = float(q_statistic(yv, codes, conv.with_options(outside_rows="drop")).q[0])
+                rows.append({"factor": name, "n": int(n), "rows_outside": outside, "rows": len(yv),
+                             "q": q, "q_outside_dropped": dropped, "inflation": q - dropped})
+    return pd.DataFrame(rows, columns=["factor", "n", "rows_outside", "rows", "q", "q_outside_dropped",
+                                       "inflation"])
