@@ -69,8 +69,9 @@ _PAD = 64
 #: Candidate pairs per pass of the compiled sweep (its buffers stay in the L1 cache).
 _BLOCK = 256
 
-#: Interleaved copies of each bin's per-point accumulators in the compiled sweep (a power of two).
-_LANES = 4
+#: Most bins a block of candidates may span for one vectorised pass per bin (else pair by pair).
+_MAX_PASSES = 8
+
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,26 @@ def _direction(direction_deg: float | None, tolerance_deg: float) -> tuple[bool,
     return True, math.sin(a), math.cos(a), math.cos(tol * math.pi / 180.0)
 
 
+def _bin_sums(buf_k, buf_d, buf_dz, m, kb, lc, ld, ls):  # pragma: no cover - compiled by numba
+    """Add the count, lag sum and squared-difference sum of the block's pairs in bin ``kb``.
+
+    A branch-free pass over the block for one bin; compiled with reassociation
+    allowed (``fastmath={"reassoc"}``, nothing else), so that the sums are
+    vectorised: they are then added in another order, not less accurately.
+    """
+    c = 0
+    sd = 0.0
+    sq = 0.0
+    for t in range(m):
+        h = buf_k[t] == kb
+        c += 1 if h else 0
+        sd += buf_d[t] if h else 0.0
+        sq += buf_dz[t] if h else 0.0
+    lc[_PAD + kb] += c
+    ld[_PAD + kb] += sd
+    ls[_PAD + kb] += sq
+
+
 def _sweep(x, y, z, band, band_start, band_h, edges, uniform, right, dir_on, sin_a, cos_a, cos_tol,
            i_lo, i_hi, cnt, dsum, dcomp, sqsum, sqcomp):  # pragma: no cover - compiled by numba
     """Pair sums for the points ``i_lo <= i < i_hi`` with every later point within the largest lag.
@@ -279,17 +300,16 @@ def _sweep(x, y, z, band, band_start, band_h, edges, uniform, right, dir_on, sin
     inv_w = nb / (r - e0)
     r2cut = r * r * (1.0 + 1e-12)
     nbands = band_start.size - 1
-    # per-point accumulators, _LANES interleaved copies per bin (consecutive pairs, often in the
-    # same bin, then do not wait on each other), padded against false sharing between threads
-    width = nb * _LANES
-    lc = np.zeros(width + 2 * _PAD, np.int64)
-    ld = np.zeros(width + 2 * _PAD)
-    ls = np.zeros(width + 2 * _PAD)
-    # squared distances, squared value differences and direction cosines of one band's candidates
-    buf_d2 = np.empty(_BLOCK)
+    # per-point accumulators, padded against false sharing between threads
+    lc = np.zeros(nb + 2 * _PAD, np.int64)
+    ld = np.zeros(nb + 2 * _PAD)
+    ls = np.zeros(nb + 2 * _PAD)
+    # lags, bins, squared value differences and direction cosines of one block of candidates
+    nbf = float(nb)
     buf_d = np.empty(_BLOCK)
+    buf_k = np.empty(_BLOCK, np.int64)
     buf_dz = np.empty(_BLOCK)
-    buf_dir = np.empty(_BLOCK if dir_on else 1)
+    buf_dir = np.empty(_BLOCK)
     for i in range(i_lo, i_hi):
         xi = x[i]
         yi = y[i]
@@ -327,59 +347,76 @@ def _sweep(x, y, z, band, band_start, band_h, edges, uniform, right, dir_on, sin
                 start = i + 1
             for block in range(start, stop, _BLOCK):  # blocks small enough to stay in the L1 cache
                 m = min(_BLOCK, stop - block)
-                # first pass, branch-free (vectorised by the compiler)
+                # first pass, branch-free (vectorised by the compiler): the lag, and the bin when the
+                # bins are equal and the lag is not within 1e-9 of a width of an edge (else -1: placed
+                # below by comparison with the edges; -2: no bin)
+                kmin = nb
+                kmax = -1
+                slow = 0
                 for t in range(m):
                     dx = x[block + t] - xi
                     dy = y[block + t] - yi
                     d2 = dx * dx + dy * dy
-                    buf_d2[t] = d2
-                    buf_d[t] = math.sqrt(d2)
+                    d = math.sqrt(d2)
+                    buf_d[t] = d
                     dz = z[block + t] - zi
                     buf_dz[t] = dz * dz
+                    u = min(max((d - e0) * inv_w, -1.0), nbf)
+                    kk = int(u)
+                    frac = u - kk
+                    inside = (d2 > 0.0) & (d2 <= r2cut)
+                    fast = inside & uniform & (frac >= 1e-9) & (frac <= 1.0 - 1e-9) & (u >= 0.0) & (kk < nb)
+                    kk = kk if fast else (-1 if inside else -2)
+                    buf_k[t] = kk
+                    kmin = min(kmin, kk if fast else nb)
+                    kmax = max(kmax, kk)
+                    slow += kk == -1
                 if dir_on:
                     for t in range(m):
-                        buf_dir[t] = (x[block + t] - xi) * sin_a + (y[block + t] - yi) * cos_a
-                # second pass: bin and add
+                        buf_dir[t] = abs(((x[block + t] - xi) * sin_a + (y[block + t] - yi) * cos_a) / buf_d[t])
+                    for t in range(m):
+                        if buf_k[t] >= 0 and buf_dir[t] < cos_tol:
+                            buf_k[t] = -2
+                if kmax - kmin < _MAX_PASSES:  # a few bins: one vectorised pass per bin
+                    for kb in range(kmin, kmax + 1):
+                        _bin_sums(buf_k, buf_d, buf_dz, m, kb, lc, ld, ls)
+                else:  # many bins: add pair by pair
+                    for t in range(m):
+                        k = buf_k[t]
+                        if k >= 0:
+                            lc[_PAD + k] += 1
+                            ld[_PAD + k] += buf_d[t]
+                            ls[_PAD + k] += buf_dz[t]
+                if slow == 0:
+                    continue
                 for t in range(m):
-                    d2 = buf_d2[t]
-                    if d2 > r2cut or d2 == 0.0:
+                    if buf_k[t] != -1:
                         continue
                     d = buf_d[t]
-                    u = (d - e0) * inv_w
-                    k = int(u)
-                    frac = u - k
-                    if not uniform or u < 0.0 or k >= nb or frac < 1e-9 or frac > 1.0 - 1e-9:
-                        # near an edge (or uneven edges): place by comparison with the edges
-                        k = min(max(k, 0), nb - 1)
-                        if right:  # (lo, hi]
-                            while k > 0 and d <= edges[k]:
-                                k -= 1
-                            while k < nb - 1 and d > edges[k + 1]:
-                                k += 1
-                            if d <= edges[k] or d > edges[k + 1]:
-                                continue
-                        else:  # [lo, hi)
-                            while k > 0 and d < edges[k]:
-                                k -= 1
-                            while k < nb - 1 and d >= edges[k + 1]:
-                                k += 1
-                            if d < edges[k] or d >= edges[k + 1]:
-                                continue
-                    if dir_on and abs(buf_dir[t] / d) < cos_tol:
+                    k = min(max(int((d - e0) * inv_w), 0), nb - 1)
+                    if right:  # (lo, hi]
+                        while k > 0 and d <= edges[k]:
+                            k -= 1
+                        while k < nb - 1 and d > edges[k + 1]:
+                            k += 1
+                        if d <= edges[k] or d > edges[k + 1]:
+                            continue
+                    else:  # [lo, hi)
+                        while k > 0 and d < edges[k]:
+                            k -= 1
+                        while k < nb - 1 and d >= edges[k + 1]:
+                            k += 1
+                        if d < edges[k] or d >= edges[k + 1]:
+                            continue
+                    if dir_on and buf_dir[t] < cos_tol:
                         continue
-                    slot = _PAD + k * _LANES + (t & (_LANES - 1))
-                    lc[slot] += 1
-                    ld[slot] += d
-                    ls[slot] += buf_dz[t]
+                    lc[_PAD + k] += 1
+                    ld[_PAD + k] += d
+                    ls[_PAD + k] += buf_dz[t]
         for k in range(nb):
-            c = 0
-            vd = 0.0
-            vs = 0.0
-            for lane in range(_LANES):
-                slot = _PAD + k * _LANES + lane
-                c += lc[slot]
-                vd += ld[slot]
-                vs += ls[slot]
+            c = lc[_PAD + k]
+            vd = ld[_PAD + k]
+            vs = ls[_PAD + k]
             if c == 0:
                 continue
             cnt[k] += c
@@ -398,6 +435,7 @@ def _sweep(x, y, z, band, band_start, band_h, edges, uniform, right, dir_on, sin
 
 
 _COMPILED = None
+_bin_sums_py = _bin_sums  # the Python function, kept when the name is bound to the compiled one
 
 
 def _compiled_sweep():
@@ -409,10 +447,14 @@ def _compiled_sweep():
         except ImportError:  # pragma: no cover - numba is a dependency
             _COMPILED = False
         else:
+            # _sweep calls _bin_sums by its global name: bind the compiled one first
+            options = {"nogil": True, "error_model": "numpy"}
             try:
-                _COMPILED = numba.njit(nogil=True, cache=True, error_model="numpy")(_sweep)
+                globals()["_bin_sums"] = numba.njit(cache=True, fastmath={"reassoc"}, **options)(_bin_sums_py)
+                _COMPILED = numba.njit(cache=True, **options)(_sweep)
             except RuntimeError:  # pragma: no cover - no writable cache folder: compile in each process
-                _COMPILED = numba.njit(nogil=True, error_model="numpy")(_sweep)
+                globals()["_bin_sums"] = numba.njit(fastmath={"reassoc"}, **options)(_bin_sums_py)
+                _COMPILED = numba.njit(**options)(_sweep)
     return _COMPILED or None
 
 
