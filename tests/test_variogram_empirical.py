@@ -157,6 +157,17 @@ def test_compiled_sweep_equals_brute_force_for_random_point_sets(seed, n, closed
     np.testing.assert_allclose(res.lag_mean, lag_ref, rtol=1e-12)
 
 
+@pytest.mark.parametrize("n_bins", [3, 20, 150])
+def test_few_or_many_bins_per_block_give_the_brute_force_bins(n_bins):
+    # a block of candidates spans one bin, a few (one vectorised pass each) or many (pair by pair)
+    rng = np.random.default_rng(7)
+    xy = rng.uniform(0, 30_000, size=(700, 2))
+    z = rng.gamma(2.0, 0.05, size=700)
+    edges = lag_bin_edges(25_000.0, n_bins)
+    for closed in ("left", "right"):
+        _assert_same_bins(empirical_variogram(xy, z, edges, closed=closed), *brute_force(xy, z, edges, closed))
+
+
 def test_point_variogram_keeps_exactness_for_a_large_offset_and_small_spread():
     # values near 1e6 that differ by about 1e-3: squared differences are formed directly, not as z^2 sums
     rng = np.random.default_rng(8)
