@@ -42,12 +42,19 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
-from smvar import grid
+from smvar import grid, stats
+from smvar import variogram as vg
+from smvar.compute import chunk_days_for, shared_executor
 from smvar.config import BasinConfig, load_config
+from smvar.downscaling.stream import downscale_streamed
+from smvar.factors import FACTOR_NAMES, FACTORS, monthly_composites, monthly_factors
+from smvar.geodetector import geodetector, rows_outside, systematic_sample
 from smvar.inputs import Inputs, read_inputs
+from smvar.sources import write_inputs_folder
 from smvar.steps import DOMAIN_FIELDS, NOTEBOOK_VARIABLE, Step, StepGraph
 from smvar.store import is_complete, mark_complete, write_csv, write_json, write_netcdf, write_text_atomic
 
@@ -171,15 +178,11 @@ class Run:
     @property
     def executor(self) -> "Executor":
         """Where the tasks of this process's steps run (``compute`` settings; one per process)."""
-        from smvar.compute import shared_executor
-
         return shared_executor(self._config.compute)
 
     @property
     def chunk_days(self) -> int:
         """Days per downscaling task and per Zarr chunk of the daily inputs."""
-        from smvar.compute import chunk_days_for
-
         return chunk_days_for(self._config)
 
     def inputs_folder(self) -> Path:
@@ -207,8 +210,6 @@ class Run:
         return folder
 
     def _write_inputs(self, folder: Path) -> None:
-        from smvar.sources import write_inputs_folder
-
         write_inputs_folder(self._config, folder, self.executor)
 
     def inputs(self) -> Inputs:
@@ -253,8 +254,6 @@ class Run:
 
     def factors(self) -> xr.Dataset:
         """The 17 driving factors of Table 1 with the basin mask and reaches."""
-        from smvar.factors import monthly_composites, monthly_factors
-
         def compute() -> xr.Dataset:
             composites = monthly_composites(self.inputs_folder(), self.executor, self.chunk_days)
             return monthly_factors(self.inputs(), composites)
@@ -271,8 +270,6 @@ class Run:
         return DownscalingArtifacts.load(self.artifacts)
 
     def _compute_downscaling(self, path: Path) -> None:
-        from smvar.downscaling.stream import downscale_streamed
-
         result = downscale_streamed(self.inputs_folder(), self.run_dir / "work" / "downscaling", self._config,
                                     key=self.step_key("downscaled"), executor=self.executor, chunk_days=self.chunk_days)
         write_csv(result.validation, self.artifacts / "downscaling_validation.csv")
@@ -290,8 +287,6 @@ class Run:
 
     def monthly_statistics(self) -> pd.DataFrame:
         """MAX, MIN, MEAN, SD, CV of each month over the basin (Fig. 4), with IQR/SD."""
-        from smvar import stats
-
         def compute() -> pd.DataFrame:
             sm, mask = self._sm()
             table = stats.monthly_statistics(sm, mask).to_dataframe()
@@ -307,16 +302,12 @@ class Run:
 
     def variogram_bins(self):
         """Lag-bin edges (m) of the parameter file."""
-        from smvar import variogram as vg
-
         settings = self._config.variogram
         return vg.lag_bin_edges(settings.max_lag_m, int(round(settings.max_lag_m / settings.bin_width_m)))
 
     def semivariograms(self, full_grid: bool = False) -> dict:
         """Empirical semivariogram of each month (Eq. 5), on the systematic sample or the full grid."""
-        import numpy as np
 
-        from smvar import variogram as vg
 
         sm, mask = self._sm()
         edges, closed = self.variogram_bins(), self._config.variogram.closed
@@ -339,8 +330,6 @@ class Run:
 
     def table3(self) -> pd.DataFrame:
         """The run's Table 3: every model's fit per month on the systematic sample (``best`` marks the chosen)."""
-        from smvar import variogram as vg
-
         def compute() -> pd.DataFrame:
             return vg.table3(self.semivariograms(), self._config.variogram.models, all_models=True)
 
@@ -348,8 +337,6 @@ class Run:
 
     def stability(self) -> xr.Dataset:
         """Per-pixel temporal stability (Eq. 6): mean, SD of the monthly means and class."""
-        from smvar import stats
-
         def compute() -> xr.Dataset:
             sm, mask = self._sm()
             out = stats.temporal_stability(sm, mask)
@@ -392,9 +379,6 @@ class Run:
         return self._pixel_table(self.fine_grid.resolution_m)
 
     def _pixel_table(self, spacing_m: float) -> pd.DataFrame:
-        from smvar.factors import FACTORS
-        from smvar.geodetector import systematic_sample
-
         factors = self.factors()
         fields = xr.Dataset({"sm": self.downscaled().monthly["sm"]})
         for factor in FACTORS:
@@ -403,9 +387,6 @@ class Run:
 
     def sample(self) -> pd.DataFrame:
         """The systematic sample of the basin: SM and the 17 factors, one row per pixel and month."""
-        from smvar.factors import FACTORS
-        from smvar.geodetector import systematic_sample
-
         def compute() -> pd.DataFrame:
             return self._pixel_table(self._config.sampling.spacing_m)
 
@@ -440,8 +421,6 @@ class DownscalingArtifacts:
 
 def _detect_month(job: tuple[int, pd.DataFrame, "GeodetectorSection"]) -> dict[str, pd.DataFrame]:
     """OPGD and the four detectors on one month's rows (a task: runs on a worker if there is a cluster)."""
-    from smvar.factors import FACTORS
-    from smvar.geodetector import geodetector, rows_outside
 
     month, table, settings = job
     continuous = [f.name for f in FACTORS if not f.categorical]
@@ -478,7 +457,5 @@ class DetectorArtifacts:
 
     def q_matrix(self, column: str = "q") -> pd.DataFrame:
         """Factor (rows, Table 1 order) by month (columns) of the factor detector's ``q`` or ``p``."""
-        from smvar.factors import FACTOR_NAMES
-
         matrix = self.factor.pivot(index="factor", columns="month", values=column)
         return matrix.reindex([f for f in FACTOR_NAMES if f in matrix.index])
