@@ -26,7 +26,8 @@ import pandas as pd
 import xarray as xr
 
 from smvar.composites import maximum_value_composite, monthly_mean
-from smvar.inputs import Inputs
+from smvar.compute import day_blocks
+from smvar.inputs import Inputs, open_inputs_once, read_inputs
 
 if TYPE_CHECKING:
     from smvar.compute import Executor
@@ -128,8 +129,6 @@ def monthly_composites(inputs_folder: str | Path, executor: "Executor", chunk_da
     xarray.Dataset, (month, y, x), float32
         ``ndvi`` (1), ``lst_day`` and ``lst_night`` (K); NaN where a month has no value.
     """
-    from smvar.compute import day_blocks
-    from smvar.inputs import read_inputs
 
     fine = read_inputs(inputs_folder).fine
     times = pd.DatetimeIndex(fine["time"].values)
@@ -143,7 +142,6 @@ def monthly_composites(inputs_folder: str | Path, executor: "Executor", chunk_da
 
 def _month_composite(job: tuple[str, int, int, int]) -> xr.Dataset:
     """One month's NDVI maximum and LST means, read ``chunk_days`` days at a time (a task)."""
-    from smvar.inputs import open_inputs_once
 
     folder, start, stop, chunk_days = job
     fine = open_inputs_once(folder).fine

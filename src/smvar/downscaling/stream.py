@@ -44,15 +44,19 @@ import pandas as pd
 import xarray as xr
 
 from smvar.compute import chunk_days_for, day_blocks, release_memory
-from smvar.inputs import open_inputs_once
+from smvar.downscaling.pipeline import DownscalingResult, downscale, static_layers, warn_of_empty_months
+from smvar.downscaling.validation import (BilinearBaseline, coefficients_by_month, microwave_product, row_metrics,
+                                         skill_summary, validate_against_reference)
+from smvar.grid import analysis_grid, microwave_grid, reanalysis_grid
+from smvar.inputs import Inputs, open_inputs_once, read_inputs
 from smvar.store import is_complete, mark_complete, write_npz, write_pickle, write_zarr
 
 if TYPE_CHECKING:
     from smvar.compute import Executor
     from smvar.config import BasinConfig
-    from smvar.downscaling.validation import BilinearBaseline
 
 __all__ = ["StreamedDownscaling", "downscale_streamed"]
+
 
 @dataclass
 class StreamedDownscaling:
@@ -131,8 +135,6 @@ def downscale_streamed(
     -------
     StreamedDownscaling
     """
-    from smvar.grid import analysis_grid
-    from smvar.inputs import read_inputs
 
     inputs_folder, work = Path(inputs_folder).resolve(), Path(work_folder).resolve()
     inputs = read_inputs(inputs_folder)
@@ -159,8 +161,6 @@ def _block_task(job: _Job) -> str:
     out = Path(job.work) / "blocks" / f"{job.index:04d}.pickle"
     if _done(out, job.key):
         return str(out)
-    from smvar.downscaling import downscale
-    from smvar.inputs import Inputs
 
     inputs = open_inputs_once(job.inputs)
     days = slice(job.start, job.stop)
@@ -207,9 +207,6 @@ _PREPARED: dict[tuple, _Prepared] = {}
 
 def _prepared(job: _Job, inputs, rules: tuple[str, ...]) -> _Prepared:
     """The shared layers of a run, made once per worker process (they cost seconds on a large grid)."""
-    from smvar.downscaling.pipeline import static_layers
-    from smvar.downscaling.validation import BilinearBaseline, microwave_product
-    from smvar.grid import analysis_grid, microwave_grid, reanalysis_grid
 
     key = (job.inputs, job.key, rules)
     if key not in _PREPARED:
@@ -236,7 +233,6 @@ def _records(result) -> xr.Dataset:
 
 def _block_skill(fields: dict[str, np.ndarray], alternative: np.ndarray, times: np.ndarray) -> xr.Dataset:
     """The twin's daily scores (as :func:`smvar.downscaling.twin_skill`) of both rules and the baseline."""
-    from smvar.downscaling.validation import row_metrics
 
     truth, baseline = fields["sm_truth"], fields["sm_baseline"]
     both = np.isfinite(fields["sm"]) & np.isfinite(baseline)  # scored where both fields have a value
@@ -322,8 +318,6 @@ def _month_task(job: _Job) -> str:
 
 # ---------------------------------------------------------------- assembling
 def _assemble(inputs, work: Path, config, blocks: list[str], months: list[str]) -> StreamedDownscaling:
-    from smvar.downscaling.pipeline import DownscalingResult, warn_of_empty_months
-    from smvar.downscaling.validation import coefficients_by_month, skill_summary, validate_against_reference
 
     fine = inputs.fine
     records = xr.concat([_load(path) for path in blocks], dim="time")
