@@ -13,6 +13,7 @@ of ``--repeat`` runs):
 - whole process: ``smvar variogram points.csv ...`` in a subprocess as a user
   types it (start-up, loading the compiled kernel, reading the CSV, fits,
   printing), with its peak RSS;
+- the start-up of ``smvar variogram --help``;
 - beside them, gstat's ``variogram`` + ``fit.variogram`` times read at run time
   from the side-by-side file (measured on 2026-12-01 on a 2-core machine of this
   kind), as ratios gstat / smvar. The load average is printed: the times scale
@@ -159,6 +160,12 @@ def bench_points(sizes: list[int], repeat: int) -> None:
         print(f"gstat figures: {SIDE_BY_SIDE.name}, measured on 2026-12-01 on a 2-core machine of this kind")
     else:
         print(f"gstat figures: {SIDE_BY_SIDE} not found (set SMVAR_SHARED); ratios left out")
+    starts = []
+    for _ in range(3):  # start-up of the command alone
+        t0 = time.perf_counter()
+        subprocess.run([str(SMVAR), "variogram", "--help"], capture_output=True, check=True)
+        starts.append(time.perf_counter() - t0)
+    print(f"smvar variogram --help: {statistics.median(starts):.3f} s (median of 3; target under 0.3 s)")
     empirical_variogram(*point_sample(100), PTS_EDGES)  # load the compiled kernel once
     header = (f"{'points':>8} {'pairs <= 200 km':>16} | {'in-process s':>12} {'peak MB':>8} | "
               f"{'whole s':>8} {'peak MB':>8} | {'gstat in s':>10} {'gstat whole s':>13} | "
