@@ -17,8 +17,15 @@ basin_at, reach_at, river_distance_km
 mean_preserving_elevation
     A smooth surface through the 0.1 degree DEM whose cell means are the
     DEM's values (a cubic B-spline fitted to the cell means).
-igbp_at, ndvi_range_at
-    The 0.05 degree land cover and NDVI range of the cell holding any points.
+cell_mean_coefficients, cell_sample_points, relief_at
+    What the 1 km DEM of :mod:`smvar.synthetic.terrain` is built from: a
+    surface with given 0.1 degree cell means, a fixed lattice of points in
+    every cell, and the real local relief and floor.
+igbp_at, block_index_05, ndvi_range_at
+    The 0.05 degree land cover, cell index and NDVI range of the cell
+    holding any points.
+receivers_from_d8
+    Flat downstream indices from pyflwdir's D8 codes.
 
 Notes
 -----
@@ -64,9 +71,10 @@ from scipy import ndimage
 from smvar.synthetic._noise import twin_km
 
 __all__ = ["geography_dir", "RealLayers", "real_layers", "Routing", "derive_routing", "basin_at", "reach_at",
-           "river_distance_km", "mean_preserving_elevation", "igbp_at", "ndvi_range_at", "IGBP_TO_TWIN",
-           "ROUTING_BOX", "JUYAN", "HUAHAI", "ZHENGYIXIA", "BEIDA_JINTA", "MOUNTAIN_FRONT_M",
-           "STREAM_KM2", "relief_at", "cell_mean_coefficients", "cell_sample_points", "block_index_05", "receivers_from_d8"]
+           "river_distance_km", "mean_preserving_elevation", "cell_mean_coefficients", "cell_sample_points",
+           "relief_at", "igbp_at", "block_index_05", "ndvi_range_at", "receivers_from_d8", "IGBP_TO_TWIN",
+           "ROUTING_BOX", "JUYAN", "HUAHAI", "ZHENGYIXIA", "BEIDA_JINTA", "MOUNTAIN_FRONT_M", "STREAM_KM2",
+           "RIVER_KM_MAX"]
 
 FILES = {"elevation": "heihe_etopo1_0.1deg.nc", "landcover": "heihe_mcd12c1_2019_igbp_0.05deg.nc",
          "ndvi": "heihe_ndvi_minmax_0.05deg.nc"}
@@ -157,6 +165,7 @@ def _read(path: Path, names: tuple[str, ...]) -> dict[str, np.ndarray]:
 
 
 def _north_up(lat: np.ndarray, *fields: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Latitudes and fields with rows north to south."""
     if lat[0] < lat[-1]:
         return (lat[::-1], *(f[::-1] for f in fields))
     return (lat, *fields)
@@ -219,15 +228,19 @@ class Routing:
     @property
     def cell_km2(self) -> np.ndarray:
         """Area of every 0.1 degree cell on the authalic sphere, km² (2-D)."""
-        dlat = np.deg2rad(0.1)
-        band = np.sin(np.deg2rad(self.lat) + dlat / 2) - np.sin(np.deg2rad(self.lat) - dlat / 2)
-        area = (6371.007181**2) * dlat * band
-        return np.repeat(area[:, None], self.lon.size, axis=1)
+        return _cell_km2(self.lat, self.lon.size)
 
     @property
     def basin_km2(self) -> float:
         """Area of the derived basin, km²."""
         return float(self.cell_km2[self.basin].sum())
+
+
+def _cell_km2(lat: np.ndarray, n_lon: int, res_deg: float = 0.1) -> np.ndarray:
+    """Area (km²) of the cells of ``res_deg`` centred on latitudes ``lat``, on the authalic sphere."""
+    dlat = np.deg2rad(res_deg)
+    band = np.sin(np.deg2rad(lat) + dlat / 2) - np.sin(np.deg2rad(lat) - dlat / 2)
+    return np.repeat(((6371.007181**2) * dlat * band)[:, None], n_lon, axis=1)
 
 
 def receivers_from_d8(d8: np.ndarray) -> np.ndarray:
@@ -268,12 +281,14 @@ def _upstream_of(receiver: np.ndarray, cell: int) -> np.ndarray:
 
 def _lowest_near(lon2: np.ndarray, lat2: np.ndarray, z: np.ndarray, lon0: float, lat0: float,
                  radius: float) -> int:
+    """Flat index of the lowest finite cell within ``radius`` degrees of a point."""
     near = np.hypot((lon2 - lon0) * np.cos(np.deg2rad(lat0)), lat2 - lat0) < radius
     near &= np.isfinite(z)
     return int(np.flatnonzero(near.ravel())[np.argmin(z.ravel()[near.ravel()])])
 
 
-def _snap(lon2, lat2, upstream, lon0: float, lat0: float) -> int:
+def _snap(lon2: np.ndarray, lat2: np.ndarray, upstream: np.ndarray, lon0: float, lat0: float) -> int:
+    """The cell of largest ``upstream`` within :data:`_SNAP_DEG` of a gauge (flat index)."""
     near = np.hypot((lon2 - lon0) * np.cos(np.deg2rad(lat0)), lat2 - lat0) <= _SNAP_DEG
     return int(np.flatnonzero(near.ravel())[np.argmax(upstream.ravel()[near.ravel()])])
 
@@ -313,8 +328,7 @@ def derive_routing() -> Routing:
     receiver = receivers_from_d8(d8)
     receiver[pits] = -1
     receiver[~domain.ravel()] = -1
-    cell_km2 = Routing(layers.lat10, layers.lon10, filled, receiver, np.zeros(1), np.zeros(1, bool),
-                       np.zeros(1, np.int8), (0.0, 0.0), np.zeros((0, 2, 2))).cell_km2
+    cell_km2 = _cell_km2(layers.lat10, layers.lon10.size)
     upstream = _accumulate(receiver, np.where(domain, cell_km2, 0.0).ravel()).reshape(z.shape)
     basin = (_terminal(receiver) == juyan).reshape(z.shape) & domain
     gauges = [_snap(lon2, lat2, np.where(basin, upstream, 0.0), *ZHENGYIXIA),
@@ -355,7 +369,8 @@ def _node_index(lon: np.ndarray, lat: np.ndarray, lon_nodes: np.ndarray, lat_nod
     return np.clip(row, 0, lat_nodes.size - 1), np.clip(col, 0, lon_nodes.size - 1), inside
 
 
-def _at_routing_cell(lon, lat, values: np.ndarray, outside) -> np.ndarray:
+def _at_routing_cell(lon: np.ndarray, lat: np.ndarray, values: np.ndarray, outside: int | bool) -> np.ndarray:
+    """``values`` of the 0.1 degree routing cell holding every point; ``outside`` off the routing grid."""
     routing = derive_routing()
     row, col, inside = _node_index(lon, lat, routing.lon, routing.lat, 0.1, centred=False)
     return np.where(inside, values[row, col], outside)
@@ -421,7 +436,9 @@ def _spline_coefficients() -> np.ndarray:
     return cell_mean_coefficients(real_layers().elevation)
 
 
-def _fractional_index(lon, lat, lon_nodes, lat_nodes, res):
+def _fractional_index(lon: np.ndarray, lat: np.ndarray, lon_nodes: np.ndarray, lat_nodes: np.ndarray,
+                      res: float) -> tuple[np.ndarray, np.ndarray]:
+    """Fractional (row, column) of points on a grid of nodes (north-up), for interpolation."""
     row = (lat_nodes[0] - np.asarray(lat, dtype=np.float64)) / res
     col = (np.asarray(lon, dtype=np.float64) - lon_nodes[0]) / res
     return row, col
