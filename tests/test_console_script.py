@@ -101,3 +101,25 @@ def test_missing_parameter_file_is_named(tmp_path):
     for command in ("run", "synth"):
         args = [command, tmp_path / "none.yaml"] + (["--out", tmp_path / "o"] if command == "synth" else [])
         assert "none.yaml: no such parameter file" in one_line_error(smvar(*args), command)
+
+
+def test_ctrl_c_during_a_run_says_how_to_resume(small_yaml, tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    from console import SMVAR
+
+    run_dir = tmp_path / "run"
+    proc = subprocess.Popen([str(SMVAR), "run", str(small_yaml), "--out", str(run_dir), "--scheduler",
+                             "synchronous", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while not (run_dir / ".smvar" / "sources").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)  # the first notebook is starting
+    time.sleep(2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "smvar run: interrupted; rerun the same command to resume"
