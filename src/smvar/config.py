@@ -282,6 +282,9 @@ class BasinConfig(_Strict):
     crs: str = Field(description="equal-area projected CRS of the analysis grid (PROJ string or EPSG code)")
     reanalysis_resolution_deg: float = Field(default=0.1, gt=0, le=5)
     microwave_resolution_deg: float = Field(default=0.25, gt=0, le=5)
+    basin: str | None = Field(
+        default=None, description="the basin's outline, a GeoJSON or shapefile polygon (relative to this file); "
+        "rasterised onto the analysis grid as the basin mask")
     data: DataSection = DataSection()
     downscaling: DownscalingSection = DownscalingSection()
     sampling: SamplingSection = SamplingSection()
@@ -333,6 +336,11 @@ class BasinConfig(_Strict):
         if self.data.folder is None:
             return None
         return (self.base_dir / self.data.folder).resolve()
+
+    @property
+    def basin_outline(self) -> Path | None:
+        """The absolute path of the ``basin`` outline file, else None."""
+        return None if self.basin is None else (self.base_dir / self.basin).resolve()
 
     def dates(self) -> list[dt.date]:
         """Every analysed day."""
@@ -436,6 +444,13 @@ def _dates_to_strict(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_paths(path: Path, config: BasinConfig) -> None:
+    outline = config.basin_outline
+    if outline is not None and not outline.is_file():
+        raise ConfigError(
+            f"{path}: field 'basin' = {config.basin!r}: no such file {outline}. Allowed: a GeoJSON or shapefile "
+            "polygon of the basin's boundary (relative paths are read from the parameter file's folder). "
+            "Fix: correct the path, or remove the field to use the basin mask of the data source."
+        )
     folder = config.data_folder
     if config.data.source == "local" and folder is not None and not folder.is_dir():
         raise ConfigError(

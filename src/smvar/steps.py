@@ -36,7 +36,7 @@ __all__ = ["Step", "StepGraph", "source_digest", "config_digest", "digest_of", "
 
 #: The fields that define the grids and the period: every step reads them through its inputs.
 DOMAIN_FIELDS = ("extent", "period", "resolution_m", "crs", "reanalysis_resolution_deg",
-                 "microwave_resolution_deg")
+                 "microwave_resolution_deg", "basin")
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,16 @@ def source_digest(modules: Iterable[str]) -> str:
 
 
 def config_digest(config: "BasinConfig", fields: Iterable[str]) -> str:
-    """SHA-256 of the values of some top-level fields of a parameter file."""
+    """SHA-256 of the values of some top-level fields of a parameter file.
+
+    The ``basin`` field names an outline file: its bytes are part of the
+    digest, so editing the outline remakes what reads it.
+    """
     values = config.to_dict()
     chosen = {name: values.get(name) for name in sorted(set(fields))}
+    outline = config.basin_outline if "basin" in chosen else None
+    if outline is not None and outline.is_file():
+        chosen["basin"] = [chosen["basin"], hashlib.sha256(outline.read_bytes()).hexdigest()]
     return hashlib.sha256(json.dumps(chosen, sort_keys=True, default=str).encode()).hexdigest()
 
 
