@@ -34,9 +34,12 @@ $(MATHJAX):
 
 vendor: $(MATHJAX)
 
+# The PDF of the whole book is printed by headless Chromium (Debian: apt-get install chromium);
+# without it, `make book` still builds the HTML and says in one line how to get the PDF.
 book: install vendor
 	$(BIN)/smvar run $(BASIN) --out $(RUN)
 	$(BIN)/smvar book $(RUN)
+	$(BIN)/python -m smvar.book pdf $(RUN)/book
 	@echo "The book is at $(abspath $(RUN))/book/_build/html/index.html"
 
 test: install vendor

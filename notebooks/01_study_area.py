@@ -13,7 +13,9 @@
 # %% [markdown]
 # # Study area and data
 #
-# **Overview.** The paper studies the Heihe River Basin, the second-largest inland
+# ## Overview
+#
+# The paper studies the Heihe River Basin, the second-largest inland
 # river basin of China, between 37.7–42.7° N and 97.1–102.0° E, in 2020
 # {cite:p}`yin2023` (sections 2.1–2.2). The basin runs from the Qilian Mountains
 # in the south (the upper reach, alpine grassland and forest above 3,000 m)
@@ -21,7 +23,14 @@
 # This chapter draws the run's grids, terrain, land cover and reaches, and lists
 # the 17 driving factors of the paper's Table 1 with their values in this run.
 #
-# *Prerequisites:* none. *Time to read:* 10 minutes.
+# ## Prerequisites
+#
+# | concept | importance | notes |
+# | --- | --- | --- |
+# | The paper's sections 2.1–2.2 {cite:p}`yin2023` | Helpful | the study area and data as published |
+# | Map projections and grid cells | Helpful | equal-area vs latitude–longitude grids |
+#
+# *Time to read:* 10 minutes.
 
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
@@ -36,6 +45,8 @@ from IPython.display import Markdown
 from smvar import plots
 from smvar.factors import factor_table
 from smvar.pipeline import Run
+
+plots.book_page()  # the book's figure theme and tables; run-time messages to the run's log
 
 run = Run(basin_file, run_dir)
 config = run.config
@@ -67,13 +78,17 @@ plots.grids_figure(config, run.fine_grid, run.microwave_grid)
 plt.show()
 
 # %% [markdown]
-# ## Terrain, land cover and reaches (Fig. 1)
+# ## Terrain, land cover and reaches (the paper's Fig. 1)
 #
-# The paper's Fig. 1 shows the basin's location and elevation. Here are the
-# run's elevation, land cover and the three reaches that the temporal-stability
-# chapter compares.
+# The paper's Fig. 1 shows the basin's location and elevation. First where the
+# run's basin lies in China, then the run's elevation, land cover and the three
+# reaches that the temporal-stability chapter compares.
 
-# %% tags=["hide-input"] mystnb={"image": {"alt": "Three maps of the basin: elevation in metres, land-cover classes, and the upper, middle and lower reaches"}, "figure": {"caption": "Elevation (m), land cover (IGBP classes) and reaches of the run's basin. Look for the mountains and their grassland and forest in the south, the cropland oases in the middle reach, and the barren lower reach in the north.", "name": "fig-study-area"}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Map of China and its neighbours with the run's basin marked in the north-west of China, between the Qilian Mountains and Inner Mongolia"}, "figure": {"caption": "Where the run's basin lies: its 1 km cells (blue) and the extent of the parameter file (vermillion rectangle) in China (shaded). Country outlines: Natural Earth 1:110m, public domain (data/locator/, cropped by scripts/make_locator_outlines.py). Cf. the paper's Fig. 1 (location).", "name": "fig-locator"}}
+plots.locator_figure(config, run.fine_grid, factors["basin_mask"])
+plt.show()
+
+# %% tags=["hide-input", "full-width"] mystnb={"image": {"alt": "Two maps of the basin: elevation in metres and land-cover classes, with the outlines of the upper, middle and lower reaches"}, "figure": {"caption": "Elevation (m) and land cover (IGBP classes) of the run's basin at its 1 km resolution, with the outlines of the upper, middle and lower reaches. Look for the mountains and their grassland and forest in the south, the cropland oases in the middle reach, and the barren lower reach in the north. Cf. the paper's Fig. 1.", "name": "fig-study-area"}}
 plots.study_area_figure(factors)
 plt.show()
 
@@ -107,3 +122,13 @@ factor_table(factors)
 # The parameter file fixes the extent, the year and the grids; the inputs fill
 # them with the 17 factors of Table 1 and the soil-moisture products that the
 # next chapter downscales.
+#
+# ## What next
+#
+# {doc}`02_downscaling` turns the coarse soil-moisture products into daily 1 km maps.
+#
+# ## Resources
+#
+# - {cite:t}`yin2023`, sections 2.1–2.2 and Table 1
+# - {doc}`../data_layout`: every input of a run, its grid and units
+# - Natural Earth (public domain) for the locator's country outlines

@@ -13,7 +13,9 @@
 # %% [markdown]
 # # Downscaling soil moisture to 1 km
 #
-# **Overview.** The paper builds daily 1 km soil moisture (SM) for 2020 from a
+# ## Overview
+#
+# The paper builds daily 1 km soil moisture (SM) for 2020 from a
 # 0.1° reanalysis (ERA5-Land), MODIS land-surface temperature (LST) and NDVI,
 # and a 0.25° microwave product (ESA CCI, gaps filled with SMOPS), following
 # Zhang et al. (section 2.3.1, Eq. 1–4) {cite:p}`yin2023`. It checks the result
@@ -21,7 +23,15 @@
 # same method on the run's inputs and, because the default inputs carry a known
 # truth, also measures what the paper could not: the error against the truth.
 #
-# *Prerequisites:* {doc}`01_study_area`. *Time to read:* 15 minutes.
+# ## Prerequisites
+#
+# | concept | importance | notes |
+# | --- | --- | --- |
+# | {doc}`01_study_area` | Necessary | the grids and factors of the run |
+# | Linear regression | Necessary | Eq. 1 is a least-squares line per class |
+# | {doc}`../methods_downscaling` | Helpful | the choices the paper leaves open |
+#
+# *Time to read:* 15 minutes.
 
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
@@ -37,6 +47,8 @@ from IPython.display import Markdown
 
 from smvar import plots
 from smvar.pipeline import Run
+
+plots.book_page()  # the book's figure theme and tables; run-time messages to the run's log
 
 run = Run(basin_file, run_dir)
 with warnings.catch_warnings(record=True) as caught:
@@ -75,7 +87,7 @@ Markdown(plots.data_banner(run.config))
 # in {doc}`../methods_downscaling`.
 
 # %% [markdown]
-# ## Validation against the 1 km reference (Fig. 2)
+# ## Validation against the 1 km reference (the paper's Fig. 2)
 #
 # As the paper does, 1,000 random basin pixels (seeded) are compared with the
 # 1 km reference product (the SMCI role) on 15 January, 15 April, 15 July and
@@ -90,7 +102,7 @@ result.validation.round(4).set_index("date")
 notes = sorted({str(w.message) for w in caught})
 Markdown("Warnings of this step:\n\n" + "\n".join(f"- {n}" for n in notes) if notes else "The step raised no warning.")
 
-# %% tags=["hide-input"] mystnb={"image": {"alt": "Four scatter plots of downscaled soil moisture against the 1 km reference soil moisture with the 1:1 line, one per validation date"}, "figure": {"caption": "Downscaled SM against the 1 km reference on the four validation dates (Fig. 2 of the paper). Points near the 1:1 line mean agreement; a cloud below it means the downscaled values are too dry.", "name": "fig-validation"}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Four scatter plots of downscaled soil moisture against the 1 km reference soil moisture with the 1:1 line, one per validation date"}, "figure": {"caption": "Downscaled SM against the 1 km reference on the four validation dates. Points near the 1:1 line mean agreement; a cloud below it means the downscaled values are too dry. Cf. the paper's Fig. 2.", "name": "fig-validation"}}
 plots.validation_figure(result.samples, result.validation)
 plt.show()
 
@@ -257,3 +269,13 @@ pd.DataFrame({label: monthly[name].where(mask).mean(("y", "x")).to_series()
 # The downscaled daily 1 km SM and its monthly means are stored in the run
 # folder (`artifacts/sm_monthly.nc`); the next chapters describe their
 # statistics, spatial structure and drivers.
+#
+# ## What next
+#
+# {doc}`03_statistics` describes the monthly maps that this chapter produced.
+#
+# ## Resources
+#
+# - {cite:t}`yin2023`, section 2.3.1 and Fig. 2
+# - {cite:t}`carlson1995` on the triangle of LST and vegetation
+# - {doc}`../methods_downscaling`

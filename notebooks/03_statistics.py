@@ -13,7 +13,9 @@
 # %% [markdown]
 # # Monthly statistics and normality
 #
-# **Overview.** The paper averages the daily 1 km soil moisture (SM) of 2020 into
+# ## Overview
+#
+# The paper averages the daily 1 km soil moisture (SM) of 2020 into
 # twelve monthly maps (Fig. 3), describes each month by its maximum, minimum,
 # mean, standard deviation and coefficient of variation (Fig. 4), and checks that
 # each month is close enough to a normal distribution for the semivariogram
@@ -23,8 +25,15 @@
 # means, sets the results beside the published values, and adds the formal
 # normality tests the paper set aside, with the reason they mislead on ~10⁵ pixels.
 #
-# *Prerequisites:* {doc}`02_downscaling`; the methods are explained in
-# {doc}`../methods_geostatistics`. *Time to read:* 10 minutes.
+# ## Prerequisites
+#
+# | concept | importance | notes |
+# | --- | --- | --- |
+# | {doc}`02_downscaling` | Necessary | where the monthly maps come from |
+# | Descriptive statistics, quantiles | Necessary | mean, SD, CV, IQR |
+# | {doc}`../methods_geostatistics` | Helpful | the normality checks and their caveats |
+#
+# *Time to read:* 10 minutes.
 
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
@@ -36,9 +45,11 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from smvar import plots, plots_geostat, stats
+from smvar import plots, plots_geostat, stats, tables
 from smvar.pipeline import Run
 from smvar.comparison import load_published
+
+plots.book_page()  # the book's figure theme and tables; run-time messages to the run's log
 
 run = Run(basin_file, run_dir)
 monthly = run.downscaled().monthly
@@ -48,19 +59,19 @@ published = load_published()["monthly_statistics"]
 Markdown(plots.data_banner(run.config))
 
 # %% [markdown]
-# ## The monthly maps (Fig. 3)
+# ## The monthly maps (the paper's Fig. 3)
 #
 # Each map is the mean of the month's daily downscaled SM (Eq. 1–4, see
 # {doc}`02_downscaling`). All twelve share one colour scale, from the 1st to the
 # 99th percentile of all months together, so that a colour means the same
 # moisture in every panel.
 
-# %% tags=["hide-input"] mystnb={"image": {"alt": "Twelve maps of the basin, one per month of 2020, showing monthly mean soil moisture on a single colour scale; darker colours are wetter"}, "figure": {"caption": "Monthly mean downscaled SM (m³/m³), January to December, on one colour scale (Fig. 3 of the paper). Look for where the basin is wet (dark) and for the months in which the wet area grows: the summer months stand out from the winter ones.", "name": "fig-monthly-maps"}}
+# %% tags=["hide-input", "full-width"] mystnb={"image": {"alt": "Twelve maps of the basin, one per month of 2020, showing monthly mean soil moisture on a single colour scale; darker colours are wetter"}, "figure": {"caption": "Monthly mean downscaled SM (m³/m³), January to December, on one colour scale. Look for where the basin is wet (dark) and for the months in which the wet area grows: the summer months stand out from the winter ones. Cf. the paper's Fig. 3.", "name": "fig-monthly-maps"}}
 plots.monthly_maps(sm, mask)
 plt.show()
 
 # %% [markdown]
-# ## Monthly statistics (Fig. 4)
+# ## Monthly statistics (the paper's Fig. 4)
 #
 # For each month $m$ and the $N$ pixels inside the basin, MAX, MIN and MEAN are
 # taken over the pixels, SD uses $N-1$ in the denominator and
@@ -69,10 +80,16 @@ plt.show()
 # %% tags=["hide-input"]
 statistics = run.monthly_statistics()  # MAX, MIN, MEAN, SD, CV, count, iqr_sd by month (cached)
 table = statistics.drop(columns="iqr_sd").rename(columns={"count": "N"})
-table.round({"MAX": 4, "MIN": 4, "MEAN": 4, "SD": 4, "CV": 3})
+tables.show(table, columns={"MAX": "MAX (m³/m³)", "MIN": "MIN (m³/m³)", "MEAN": "MEAN (m³/m³)",
+                            "SD": "SD (m³/m³)", "CV": "CV (1)", "N": "pixels"},
+            formats={"MAX": "{:.3f}", "MIN": "{:.3f}", "MEAN": "{:.3f}", "SD": "{:.3f}", "CV": "{:.2f}"})
 
-# %% tags=["hide-input"] mystnb={"image": {"alt": "Line chart of monthly maximum, mean, minimum and standard deviation of soil moisture with bars of the coefficient of variation on a second axis"}, "figure": {"caption": "MAX, MEAN, MIN and SD of SM over the basin by month (m³/m³, left axis) and CV (bars, right axis), Fig. 4 of the paper. See how far the summer maximum and SD rise above the winter values while the mean moves much less.", "name": "fig-monthly-statistics"}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Line chart of monthly maximum, mean, minimum and standard deviation of soil moisture with bars of the coefficient of variation on a second axis"}, "figure": {"caption": "MAX, MEAN, MIN and SD of SM over the basin by month (m³/m³, left axis) and CV (bars, right axis). See how far the summer maximum and SD rise above the winter values while the mean moves much less. Cf. the paper's Fig. 4.", "name": "fig-monthly-statistics"}}
 plots.monthly_statistics_figure(table)
+plt.show()
+
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Box plots of the basin's pixel values of soil moisture for each month of the year"}, "figure": {"caption": "The distribution of the basin's pixels in each month: boxes span the quartiles, whiskers reach 1.5 IQR beyond them, white dots mark the means (m³/m³). A long upper whisker and a mean above the median mean a few wet pixels (oases, mountains) in a dry basin. Cf. the box plots of the paper's Fig. 4.", "name": "fig-monthly-boxplots"}}
+plots.monthly_boxplots(sm, mask)
 plt.show()
 
 # %% [markdown]
@@ -164,5 +181,14 @@ Markdown(
 # little through the year while the maximum, the SD and the CV rise in the
 # warm season. IQR/SD and the QQ plots show how close each month is to a normal
 # distribution, and the formal tests, read with their large-sample caveat, add
-# the skewness that the QQ plots show as a bend. *What next:*
+# the skewness that the QQ plots show as a bend.
+#
+# ## What next
+#
 # {doc}`04_semivariograms` measures how SM varies with distance in each month.
+#
+# ## Resources
+#
+# - {cite:t}`yin2023`, section 3.1 and Fig. 3–4
+# - {cite:t}`dagostino1973` on the normality test
+# - {doc}`../methods_geostatistics`

@@ -13,7 +13,9 @@
 # %% [markdown]
 # # Semivariograms and Table 3
 #
-# **Overview.** The paper measures how soil moisture (SM) varies with distance in
+# ## Overview
+#
+# The paper measures how soil moisture (SM) varies with distance in
 # each month with the empirical semivariogram (Eq. 5), fits four models to it
 # (linear with nugget, spherical, exponential, Gaussian) in GS+, and reports the
 # best model of each month with its nugget, sill, "nugget coefficient", range,
@@ -23,9 +25,15 @@
 # the ~10⁵ basin pixels by FFT {cite:p}`marcotte1996`. It then fits the four
 # models, rebuilds Table 3 and sets it beside the published one.
 #
-# *Prerequisites:* {doc}`03_statistics`; the conventions (bins, range
-# definitions, the fitting criterion) are explained in
-# {doc}`../methods_geostatistics`. *Time to read:* 15 minutes.
+# ## Prerequisites
+#
+# | concept | importance | notes |
+# | --- | --- | --- |
+# | {doc}`03_statistics` | Necessary | the monthly maps and their distributions |
+# | Semivariogram, nugget, sill, range | Necessary | {doc}`lab1_semivariogram` builds them by hand |
+# | {doc}`../methods_geostatistics` | Helpful | bins, range conventions, the fitting criterion |
+#
+# *Time to read:* 15 minutes.
 
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
@@ -40,6 +48,8 @@ from IPython.display import Markdown
 from smvar import plots, plots_geostat
 from smvar import variogram as vg
 from smvar.pipeline import Run
+
+plots.book_page()  # the book's figure theme and tables; run-time messages to the run's log
 
 run = Run(basin_file, run_dir)
 monthly = run.downscaled().monthly
@@ -222,7 +232,15 @@ pairs.style.format({"sill, sample": "{:.5f}", "sill, full grid": "{:.5f}", "rang
 # Eq. 5 is computed on the paper's ~8 km systematic sample and exactly on every
 # pair of pixels; the four models are fitted by unweighted least squares and the
 # best one, by RSS, fills the run's Table 3, shown beside the published table
-# with both readings of its "nugget coefficient". *What next:*
-# {doc}`05_temporal_stability` turns from space to time; the teaching labs
-# {doc}`lab1_semivariogram` and {doc}`lab2_kriging` rebuild the semivariogram by
-# hand and use the fitted models for kriging.
+# with both readings of its "nugget coefficient".
+#
+# ## What next
+#
+# {doc}`05_temporal_stability` turns from space to time; the teaching labs {doc}`lab1_semivariogram` and {doc}`lab2_kriging` rebuild the semivariogram by hand and use the fitted models for kriging.
+#
+# ## Resources
+#
+# - {cite:t}`yin2023`, section 2.3.2, Eq. 5 and Table 3
+# - {cite:t}`robertson2008` (GS+, the paper's software)
+# - {cite:t}`pebesma2004` (gstat)
+# - {cite:t}`marcotte1996` on the exact variogram by FFT

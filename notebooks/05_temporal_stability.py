@@ -13,7 +13,9 @@
 # %% [markdown]
 # # Temporal stability
 #
-# **Overview.** The paper measures how steady each pixel's soil moisture (SM) is
+# ## Overview
+#
+# The paper measures how steady each pixel's soil moisture (SM) is
 # through 2020 by the standard deviation of its twelve monthly means (Eq. 6),
 # sorts the pixels into five stability classes, and reports SD of 0.03–0.13 in
 # the upper reach and 0–0.03 in the middle and lower reaches (section 3.1,
@@ -22,8 +24,15 @@
 # {cite:t}`vachaud1985`: the ranked mean relative difference and the Spearman
 # correlation of the spatial pattern between months.
 #
-# *Prerequisites:* {doc}`03_statistics`; the definitions are in
-# {doc}`../methods_geostatistics`. *Time to read:* 10 minutes.
+# ## Prerequisites
+#
+# | concept | importance | notes |
+# | --- | --- | --- |
+# | {doc}`03_statistics` | Necessary | the monthly means |
+# | Rank correlation (Spearman's ρ) | Helpful | for the persistence of wet and dry places |
+# | {doc}`../methods_geostatistics` | Helpful | the class boundaries of Eq. 6 |
+#
+# *Time to read:* 10 minutes.
 
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
@@ -38,6 +47,8 @@ from IPython.display import Markdown
 from smvar import plots, plots_geostat, stats
 from smvar.pipeline import Run
 from smvar.comparison import load_published
+
+plots.book_page()  # the book's figure theme and tables; run-time messages to the run's log
 
 run = Run(basin_file, run_dir)
 monthly = run.downscaled().monthly
@@ -80,9 +91,9 @@ class_table["share of the basin"] = (class_table["pixels"] / n_basin).map("{:.1%
 class_table
 
 # %% [markdown]
-# ## The class map and the SD by reach (Fig. 5)
+# ## The class map and the SD by reach (the paper's Fig. 5)
 
-# %% tags=["hide-input"] mystnb={"image": {"alt": "Left: map of the basin coloured by temporal stability class from excellent to very poor. Right: box plots of the per-pixel SD of monthly soil moisture in the upper, middle and lower reaches"}, "figure": {"caption": "Temporal stability of SM (Fig. 5 of the paper). Left: the class of each pixel (colour bar: blue = excellent, the steadiest, through yellow = stable to vermillion = very poor). Right: the SD of the monthly means (m³/m³) by reach (boxes: quartiles; whiskers: 1.5 IQR; outliers not drawn). Compare the upper reach with the middle and lower reaches.", "name": "fig-stability"}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Left: map of the basin coloured by temporal stability class from excellent to very poor. Right: box plots of the per-pixel SD of monthly soil moisture in the upper, middle and lower reaches"}, "figure": {"caption": "Temporal stability of SM. Left: the class of each pixel (colour bar: blue = excellent, the steadiest, through yellow = stable to vermillion = very poor). Right: the SD of the monthly means (m³/m³) by reach (boxes: quartiles; whiskers: 1.5 IQR; outliers not drawn). Compare the upper reach with the middle and lower reaches. Cf. the paper's Fig. 5.", "name": "fig-stability"}}
 names = list(stats.STABILITY_CLASS_NAMES.values())
 plots.stability_figure((stability["stability_class"] - 1).where(mask), stability["sd"].where(mask),
                        reach.where(mask, 0), names)
@@ -196,5 +207,13 @@ Markdown(
 # the paper, with their boundary sides stated, map the temporal stability of the
 # basin and its reaches (Fig. 5), beside the paper's claims by reach. The ranked
 # mean relative difference and Spearman's ρ add whether the basin's wet and dry
-# places stay in place through the year. *What next:* the teaching labs
-# {doc}`lab1_semivariogram` and {doc}`lab2_kriging`.
+# places stay in place through the year.
+#
+# ## What next
+#
+# {doc}`06_factor_detector` asks which factors explain SM's spatial pattern; the teaching labs {doc}`lab1_semivariogram` and {doc}`lab2_kriging` practise the geostatistics.
+#
+# ## Resources
+#
+# - {cite:t}`yin2023`, section 2.3.2, Eq. 6 and Fig. 5
+# - {cite:t}`vachaud1985` on temporal stability

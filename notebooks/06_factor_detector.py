@@ -13,7 +13,9 @@
 # %% [markdown]
 # # The factor detector: what explains SM's spatial pattern each month
 #
-# **Overview.** The paper explains the spatial pattern of monthly SM with the
+# ## Overview
+#
+# The paper explains the spatial pattern of monthly SM with the
 # optimal-parameter geographical detector (OPGD) {cite:p}`song2020`: each
 # continuous factor of Table 1 is cut into strata by the discretisation method
 # and number of intervals that maximise $q$, then the factor detector measures
@@ -21,7 +23,15 @@
 # section 3.2 and Fig. 6) {cite:p}`yin2023,wang2010,wang2016`. This chapter runs
 # the same analysis on the run's ~8 km systematic sample, month by month.
 #
-# *Prerequisites:* {doc}`02_downscaling`, {doc}`../methods_geodetector`.
+# ## Prerequisites
+#
+# | concept | importance | notes |
+# | --- | --- | --- |
+# | {doc}`02_downscaling` | Necessary | the monthly SM that the detector explains |
+# | Analysis of variance | Necessary | q is a ratio of sums of squares |
+# | {doc}`../methods_geodetector` | Helpful | R `GD`'s choices and quirks |
+# | {doc}`lab3_geodetector` | Helpful | q computed by hand |
+#
 # *Time to read:* 15 minutes.
 
 # %% tags=["parameters"]
@@ -37,6 +47,8 @@ from IPython.display import Markdown
 from smvar import plots
 from smvar.factors import FACTORS
 from smvar.pipeline import Run
+
+plots.book_page()  # the book's figure theme and tables; run-time messages to the run's log
 
 run = Run(basin_file, run_dir)
 settings = run.config.geodetector
@@ -91,9 +103,9 @@ pd.DataFrame({"factor-months where the method is optimal": counts,
               "share": (counts / counts.sum()).round(3)})
 
 # %% [markdown]
-# ## q of every factor and month (Fig. 6)
+# ## q of every factor and month (the paper's Fig. 6)
 
-# %% tags=["hide-input"] mystnb={"image": {"alt": "Heat map of q values, 17 driving factors by 12 months, with the value written in each cell"}, "figure": {"caption": "The factor detector's q for each driving factor (rows) and month (columns), the run's Fig. 6. Brighter cells explain more of SM's spatial variance; red dots mark q values not significant at the run's level. Look for the months where vegetation and LST factors rise above the soil and terrain factors.", "name": "fig-factor-q"}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Heat map of q values, 17 driving factors by 12 months, with the value written in each cell"}, "figure": {"caption": "The factor detector's q for each driving factor (rows) and month (columns). Brighter cells explain more of SM's spatial variance; red dots mark q values not significant at the run's level. Look for the months where vegetation and LST factors rise above the soil and terrain factors. Cf. the paper's Fig. 6.", "name": "fig-factor-q"}}
 q = detectors.q_matrix("q")
 p = detectors.q_matrix("p")
 plots.q_heatmap(q.rename(index=labels), p.rename(index=labels), alpha=settings.alpha)
@@ -170,3 +182,13 @@ comparison_table(rows)
 #
 # The factor detector ranks the 17 factors month by month; the next chapter
 # asks how pairs of factors act together.
+#
+# ## What next
+#
+# {doc}`07_interaction_detector` asks how pairs of factors act together.
+#
+# ## Resources
+#
+# - {cite:t}`wang2010` and {cite:t}`wang2016` on the geographical detector
+# - {cite:t}`song2020` on OPGD and R's `GD` package
+# - {doc}`../methods_geodetector`

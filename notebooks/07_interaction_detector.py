@@ -13,13 +13,22 @@
 # %% [markdown]
 # # Interactions, risk and ecological detectors
 #
-# **Overview.** The paper's interaction detector asks whether two factors
+# ## Overview
+#
+# The paper's interaction detector asks whether two factors
 # together explain SM better than either alone (section 2.3.3, Table 2;
 # results in section 3.3 and Fig. S1) {cite:p}`yin2023,wang2010`. The paper also
 # names the risk and ecological detectors without showing them; this chapter
 # shows all three on the run's sample.
 #
-# *Prerequisites:* {doc}`06_factor_detector`. *Time to read:* 15 minutes.
+# ## Prerequisites
+#
+# | concept | importance | notes |
+# | --- | --- | --- |
+# | {doc}`06_factor_detector` | Necessary | q of each factor and the optimal discretisation |
+# | {doc}`lab3_geodetector` | Helpful | the interaction types worked out on small cases |
+#
+# *Time to read:* 15 minutes.
 
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
@@ -35,6 +44,8 @@ from smvar import plots
 from smvar.comparison import comparison_table, detector_rows, load_published
 from smvar.factors import FACTOR_NAMES, FACTORS
 from smvar.pipeline import Run
+
+plots.book_page()  # the book's figure theme and tables; run-time messages to the run's log
 
 run = Run(basin_file, run_dir)
 detectors = run.detectors()
@@ -66,9 +77,9 @@ share = (interaction.assign(type=interaction["type"].str.lower())
 share
 
 # %% [markdown]
-# ## The interaction matrices (Fig. S1)
+# ## The interaction matrices (the paper's Fig. S1)
 
-# %% tags=["hide-input"] mystnb={"image": {"alt": "Twelve heat maps, one per month, of the q value of every pair of the 17 driving factors"}, "figure": {"caption": "Interaction q of every pair of factors, one panel per month (the paper's Fig. S1); the diagonal holds each factor's own q. Red crosses mark pairs whose interaction weakens. Look for the bright rows of the vegetation and LST factors in summer.", "name": "fig-interaction"}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Twelve heat maps, one per month, of the q value of every pair of the 17 driving factors"}, "figure": {"caption": "Interaction q of every pair of factors, one panel per month; the diagonal holds each factor's own q. Red crosses mark pairs whose interaction weakens. Look for the bright rows of the vegetation and LST factors in summer. Cf. the paper's Fig. S1.", "name": "fig-interaction"}}
 order = [f for f in FACTOR_NAMES]
 matrices, types = plots.interaction_matrices(interaction, detectors.factor, order)
 relabelled = {m: df.rename(index=labels, columns=labels) for m, df in matrices.items()}
@@ -136,3 +147,13 @@ ecological.groupby("month")["significant"].agg(["sum", "size"]).rename(
 #
 # Most pairs of factors explain SM better together than apart, as the paper
 # found; the comparison page ({doc}`08_comparison`) gathers every check.
+#
+# ## What next
+#
+# {doc}`08_comparison` gathers every published number beside the run's.
+#
+# ## Resources
+#
+# - {cite:t}`yin2023`, section 3.3 and Fig. S1
+# - {cite:t}`wang2010` (interaction, risk and ecological detectors)
+# - {doc}`../methods_geodetector`

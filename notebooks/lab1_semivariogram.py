@@ -13,7 +13,9 @@
 # %% [markdown]
 # # Lab 1: The semivariogram by hand
 #
-# **Overview.** The semivariogram (Eq. 5 of {cite:t}`yin2023`) is the tool the
+# ## Overview
+#
+# The semivariogram (Eq. 5 of {cite:t}`yin2023`) is the tool the
 # paper uses to measure how soil moisture (SM) varies with distance. In this lab
 # you compute it by hand on a grid small enough to check every pair, compare your
 # numbers with `smvar.variogram`, see how the choice of lag bins changes the
@@ -28,13 +30,15 @@
 #    nugget, sill and range off a fitted model;
 # 4. judge how much the sample size changes a fitted semivariogram.
 #
-# *Prerequisites:* Python with numpy; {doc}`04_semivariograms` and
-# {doc}`../methods_geostatistics` (section on Eq. 5). *Estimated time:* 60–90
-# minutes with the exercises.
+# ## Prerequisites
 #
-# A teacher can give each student their own numbers by running this notebook with
-# papermill and a different `seed` (the tiny grid and the random samples change;
-# the basin does not).
+# | concept | importance | notes |
+# | --- | --- | --- |
+# | Python with numpy | Necessary | arrays, indexing |
+# | {doc}`04_semivariograms` | Helpful | the chapter this lab takes apart |
+# | {doc}`../methods_geostatistics` | Helpful | the section on Eq. 5 |
+#
+# *Time to read:* 60–90 minutes with the exercises.
 
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
@@ -50,6 +54,8 @@ from IPython.display import Markdown
 from smvar import plots, plots_geostat
 from smvar import variogram as vg
 from smvar.pipeline import Run
+
+plots.book_page()  # the book's figure theme and tables; run-time messages to the run's log
 
 rng = np.random.default_rng(seed)
 run = Run(basin_file, run_dir)
@@ -334,5 +340,14 @@ plt.show()
 # edges go, and fitting at the mean lag of each bin limits the effect. The four
 # models share nugget, sill and range but differ near the origin and in whether
 # they level off. A sample of a few hundred points reproduces the sill but leaves
-# the nugget, the range and even the best model uncertain. *What next:*
+# the nugget, the range and even the best model uncertain.
+#
+# ## What next
+#
 # {doc}`lab2_kriging` uses the fitted models to map SM from a sample.
+#
+# ## Resources
+#
+# - {cite:t}`robertson2008` (GS+)
+# - {cite:t}`pebesma2004` (gstat)
+# - {cite:t}`marcotte1996`

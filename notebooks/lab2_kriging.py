@@ -13,7 +13,9 @@
 # %% [markdown]
 # # Lab 2: Kriging with pykrige
 #
-# **Overview.** A fitted semivariogram is not only a description (Table 3 of
+# ## Overview
+#
+# A fitted semivariogram is not only a description (Table 3 of
 # {cite:t}`yin2023`): it is what kriging needs to map a variable from scattered
 # samples. In this lab you sample the run's July soil moisture (SM) at a few
 # hundred random pixels, fit the paper's four models with `smvar.variogram`,
@@ -27,9 +29,14 @@
 # 2. krige a sample back to a map and read the kriging standard deviation;
 # 3. run leave-one-out cross-validation and choose a model by its RMSE.
 #
-# *Prerequisites:* {doc}`lab1_semivariogram`; the range conventions in
-# {doc}`../methods_geostatistics`. *Estimated time:* 60 minutes with the
-# exercises.
+# ## Prerequisites
+#
+# | concept | importance | notes |
+# | --- | --- | --- |
+# | {doc}`lab1_semivariogram` | Necessary | the fitted semivariogram models |
+# | {doc}`../methods_geostatistics` | Helpful | the range conventions of GS+ and pykrige |
+#
+# *Time to read:* 60 minutes with the exercises.
 
 # %% tags=["parameters"]
 basin_file = "../data/basins/heihe.yaml"
@@ -49,6 +56,8 @@ from pykrige.ok import OrdinaryKriging
 from smvar import plots, plots_geostat
 from smvar import variogram as vg
 from smvar.pipeline import Run
+
+plots.book_page()  # the book's figure theme and tables; run-time messages to the run's log
 
 rng = np.random.default_rng(seed)
 run = Run(basin_file, run_dir)
@@ -234,3 +243,12 @@ Markdown(f"Cross-validation chooses **{chosen}**; the lowest RSS of the semivari
 # samples, smoothing it and giving a standard deviation that reflects the sample
 # layout, not the values. Leave-one-out cross-validation ranks the models by
 # their predictions; its differences are often within the noise of the sample.
+#
+# ## What next
+#
+# {doc}`lab3_geodetector` turns from interpolation to explaining SM with strata.
+#
+# ## Resources
+#
+# - pykrige's documentation (ordinary kriging)
+# - {cite:t}`pebesma2004` (gstat)

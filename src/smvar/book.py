@@ -7,14 +7,27 @@ build_book
     build the HTML with ``jupyter-book build -W -n`` (warnings are errors).
 BookBuildFailed
     Raised with Sphinx's warnings when the build fails.
+build_pdf
+    The whole book as one PDF (``HTML/smvar-book.pdf``, linked from the
+    intro): a single-page HTML build printed by headless Chromium, after
+    MathJax has typeset the equations. Without Chromium, says in one line how
+    to get it and returns None.
+PDF_NAME
+    The PDF's file name in the HTML folder.
 
 The staging folder keeps the repository clean: the executed notebooks of a
 run are copied to ``STAGE/book/_executed/`` next to a copy of ``_config.yml``,
-``_toc.yml``, ``references.bib``, ``book/`` and the vendored MathJax.
+``_toc.yml``, ``references.bib``, ``book/`` and the vendored MathJax. The
+copies show no path of the machine that ran them: the folded parameter cell
+and the papermill metadata give paths relative to ``notebooks/`` (as the run
+injected them) and a run folder outside the repository by its role.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +36,9 @@ from pathlib import Path
 from smvar.errors import UserError
 from smvar.runner import EXECUTED_PREFIX, notebook_order, project_root
 
-__all__ = ["build_book", "BookBuildFailed"]
+__all__ = ["build_book", "build_pdf", "BookBuildFailed", "PDF_NAME"]
+
+PDF_NAME = "smvar-book.pdf"
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "references.bib", "book", "_vendor", "data/paper")
 
@@ -58,12 +73,53 @@ def _stage(root: Path, run_dir: Path, stage: Path) -> None:
         if not notebook.is_file():
             missing.append(name)
             continue
-        shutil.copy2(notebook, executed / notebook.name)
+        _write_without_machine_paths(notebook, executed / notebook.name, root)
     if missing:
         raise BookBuildFailed(
             f"{run_dir}: no executed notebook for {', '.join(missing)}. "
             f"Run `smvar run BASIN.yaml --out {run_dir}` first."
         )
+
+
+_PLACEHOLDER = "RUN_FOLDER"
+
+
+def _shown_path(value: str, root: Path) -> str:
+    """A path as the book shows it: as injected if relative, else relative to the repository or its role."""
+    if not isinstance(value, str) or not os.path.isabs(value):
+        return value
+    path = Path(value).resolve()
+    try:
+        return os.path.relpath(path, root / "notebooks") if path.is_relative_to(root) else _PLACEHOLDER
+    except ValueError:
+        return _PLACEHOLDER
+
+
+def _write_without_machine_paths(source: Path, target: Path, root: Path) -> None:
+    """Copy an executed notebook, with the machine's absolute paths replaced (see the module notes)."""
+    notebook = json.loads(source.read_text(encoding="utf-8"))
+    papermill = notebook.get("metadata", {}).get("papermill", {})
+    parameters = papermill.get("parameters", {})
+    for name, value in list(parameters.items()):
+        parameters[name] = _shown_path(value, root)
+    for key in ("input_path", "output_path"):
+        if isinstance(papermill.get(key), str):
+            papermill[key] = Path(papermill[key]).name
+    papermill.pop("environment_variables", None)
+    for cell in notebook.get("cells", []):
+        if "injected-parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+        def replace(match: re.Match) -> str:
+            shown = _shown_path(json.loads(match.group(2)), root)
+            note = "  # the run folder given to `smvar run`" if shown == _PLACEHOLDER else ""
+            return f"{match.group(1)}{json.dumps(shown)}{note}"
+
+        text = re.sub(r'^(\w+ = )("(?:[^"\\]|\\.)*")$', replace, text, flags=re.M)
+        text = text.replace("# Parameters", "# Parameters of this run (paths relative to notebooks/)", 1)
+        cell["source"] = text
+    target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 def build_book(run_dir: Path, out: Path | None = None, *, root: Path | None = None) -> Path:
@@ -102,3 +158,113 @@ def build_book(run_dir: Path, out: Path | None = None, *, root: Path | None = No
         shown = "\n".join(warnings[:40]) or (result.stdout + result.stderr)[-4000:]
         raise BookBuildFailed(f"jupyter-book build failed (full log: {log}):\n{shown}")
     return out / "_build" / "html"
+
+
+_PRINT_TAGS = {"hide-input": "remove-input", "hide-output": "remove-output", "hide-cell": "remove-cell"}
+
+
+def _stage_for_print(stage: Path, target: Path) -> Path:
+    """A copy of the staged book whose folded code is left out (paper cannot unfold it)."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(stage, target)
+    for path in (target / EXECUTED_PREFIX).glob("*.ipynb"):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for cell in notebook.get("cells", []):
+            tags = cell.get("metadata", {}).get("tags", [])
+            if "injected-parameters" in tags:
+                tags.append("remove-cell")
+            cell.setdefault("metadata", {})["tags"] = [_PRINT_TAGS.get(tag, tag) for tag in tags]
+        path.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+def chromium_path() -> str | None:
+    """Chromium (Debian's ``chromium``) or Google Chrome, if installed."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+PDF_HINT = ("PDF not made: it needs Chromium (Debian/Ubuntu: `sudo apt-get install chromium`), "
+            "then `make book` or `smvar book RUN --pdf` prints the book to {pdf}")
+
+
+def build_pdf(out: Path, *, root: Path | None = None, chromium: str | None = None) -> Path | None:
+    """Print the whole book to one PDF, ``OUT/_build/html/smvar-book.pdf``.
+
+    Parameters
+    ----------
+    out : Path
+        The build folder of :func:`build_book` (holding ``source/`` and ``_build/html``).
+    root : Path, optional
+        Unused; kept for symmetry with :func:`build_book`.
+    chromium : str, optional
+        The browser to print with (default: :func:`chromium_path`).
+
+    Returns
+    -------
+    Path or None
+        The PDF, or None (with a one-line message) when no Chromium is installed.
+
+    Notes
+    -----
+    Jupyter Book's ``singlehtml`` builder puts every page in one HTML file;
+    headless Chromium loads it, lets MathJax typeset the equations (a virtual
+    time budget of 60 s) and prints it with the theme's print style
+    (no sidebars). Figures are the run's PNGs; tables print whole (the
+    scrolling boxes open up in print, :mod:`smvar.tables`).
+    """
+    out = Path(out).resolve()
+    pdf = out / "_build" / "html" / PDF_NAME
+    browser = chromium or chromium_path()
+    if browser is None:
+        print(PDF_HINT.format(pdf=pdf))
+        return None
+    stage = _stage_for_print(out / "source", out / "source-print")
+    single = out / "_build" / "singlehtml"
+    command = [
+        sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(stage),
+        "--builder", "singlehtml", "--path-output", str(out),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True)
+    (out / "build-singlehtml.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+    index = single / "index.html"
+    if result.returncode != 0 or not index.is_file():
+        raise BookBuildFailed(f"the single-page build for the PDF failed (log: {out / 'build-singlehtml.log'})")
+    # The single page is written at the root document's path (book/intro.html) but refers to
+    # _images/ and _static/ as if it sat at the top: put a copy there.
+    redirect = re.search(r'url=([^"]+)"', index.read_text(encoding="utf-8"))
+    page = single / "smvar-book.html"
+    shutil.copy2(single / redirect.group(1) if redirect else index, page)
+    profile = out / ".chromium-profile"
+    shutil.rmtree(profile, ignore_errors=True)
+    print_command = [
+        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={profile}", "--run-all-compositor-stages-before-draw",
+        "--virtual-time-budget=60000", "--no-pdf-header-footer", "--generate-pdf-document-outline",
+        f"--print-to-pdf={pdf}", page.as_uri(),
+    ]
+    result = subprocess.run(print_command, capture_output=True, text=True, timeout=600)
+    shutil.rmtree(profile, ignore_errors=True)
+    if result.returncode != 0 or not pdf.is_file():
+        raise BookBuildFailed(f"Chromium could not print {page} to {pdf}:\n{result.stderr[-2000:]}")
+    return pdf
+
+
+def _main(argv: list[str]) -> int:
+    """``python -m smvar.book pdf OUT``: the PDF of a built book (used by ``make book``)."""
+    if len(argv) != 2 or argv[0] != "pdf":
+        print("usage: python -m smvar.book pdf BUILD_DIR   (BUILD_DIR: RUN/book)", file=sys.stderr)
+        return 2
+    pdf = build_pdf(Path(argv[1]))
+    if pdf is not None:
+        print(f"PDF of the book: {pdf}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

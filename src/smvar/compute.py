@@ -17,6 +17,9 @@ day_blocks, chunk_days_for, default_chunk_days
 shared_executor, use_client
     One executor per process, opened on first use and closed at exit, so that
     every step of a notebook uses the same cluster; or a client you made.
+log_message, LOG_VARIABLE
+    Run-time messages (which cluster, its dashboard) go to the run's log,
+    ``SMVAR_LOG``, set by ``smvar run``; never to a page of the book.
 SCHEDULER_VARIABLE
     ``SMVAR_SCHEDULER``: an environment variable that overrides
     ``compute.scheduler``. ``smvar run`` starts one cluster and sets it, so the
@@ -52,6 +55,7 @@ __all__ = ["Executor", "open_executor", "shared_executor", "close_shared_executo
            "chunk_days_for"]
 
 SCHEDULER_VARIABLE = "SMVAR_SCHEDULER"
+LOG_VARIABLE = "SMVAR_LOG"
 
 
 def _locally(function: Callable[[Any], Any], item: Any) -> Any:
@@ -249,14 +253,38 @@ def use_client(client: Any) -> Executor:
     return executor
 
 
+def log_message(text: str) -> None:
+    """A run-time message for the run's log, never for a page of the book.
+
+    ``smvar run`` names its log (``RUN/run.log``) in ``SMVAR_LOG``
+    (:data:`LOG_VARIABLE`), which the notebooks' kernels inherit: the message
+    is appended there. Without it (a script, a test), it goes to standard
+    error. In a kernel, writing to standard error would not do: ipykernel
+    forwards even the file descriptor's output to the page.
+    """
+    path = os.environ.get(LOG_VARIABLE)
+    if path:
+        try:
+            with open(path, "a", encoding="utf-8") as log:
+                log.write(text.rstrip("\n") + "\n")
+            return
+        except OSError:
+            pass
+    print(text, file=sys.__stderr__ or sys.stderr, flush=True)
+
+
 def shared_executor(settings: "ComputeSection", *, quiet: bool = False) -> Executor:
-    """This process's executor for these settings, opened on first use and closed at exit."""
+    """This process's executor for these settings, opened on first use and closed at exit.
+
+    Which cluster it uses is said by :func:`log_message` (the run's log
+    under ``smvar run``), never on a page.
+    """
     if _GIVEN in _SHARED:
         return _SHARED[_GIVEN]
     key = os.environ.get(SCHEDULER_VARIABLE) or repr(settings)
     executor = _SHARED.get(key)
     if executor is None:
-        executor = _SHARED[key] = open_executor(settings, quiet=quiet)
+        executor = _SHARED[key] = open_executor(settings, quiet=quiet, echo=log_message)
     return executor
 
 

@@ -7,7 +7,7 @@ data_banner
 grid_table, grids_figure
     The run's three grids (study-area chapter).
 study_area_figure, reach_table
-    Elevation, land cover and reaches (the paper's Fig. 1).
+    Elevation and land cover with the reaches outlined (the paper's Fig. 1).
 validation_figure
     Downscaled SM against the 1 km reference on the validation dates (Fig. 2).
 monthly_maps
@@ -21,13 +21,29 @@ q_heatmap
 interaction_figure
     Interaction q and types of every factor pair for chosen months (Fig. S1).
 
+locator_figure
+    Where the basin lies in China (the locator of the paper's Fig. 1), from the
+    Natural Earth outlines shipped in ``data/locator/``.
+monthly_boxplots
+    The distribution of the basin's pixels month by month (the box plots of Fig. 4).
+book_page
+    What every notebook of the book calls first: one seaborn theme for every
+    figure, tables through :func:`smvar.tables.show`, and run-time messages
+    (warnings of the steps, the storage library's notes) to the run's log
+    instead of the page.
+
 Palettes: ``viridis``/``cividis`` for continuous values and the Okabe–Ito
-colours for categories; units are on every axis and colour bar.
+colours for categories; units are on every axis and colour bar. seaborn draws
+the statistical figures (box plots, the q heat map); maps and the QQ panels
+stay in plain matplotlib, where ``imshow`` of a grid and a line per month are
+the whole figure and seaborn would add nothing.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -43,7 +59,8 @@ from smvar.inputs import LAND_COVER_CLASSES
 __all__ = [
     "OKABE_ITO", "MONTH_NAMES", "extent_km", "data_banner", "grid_table", "grids_figure", "study_area_figure", "reach_table",
     "validation_figure", "monthly_maps", "monthly_statistics_figure", "stability_figure",
-    "q_heatmap", "interaction_matrices", "interaction_figure",
+    "q_heatmap", "interaction_matrices", "interaction_figure", "locator_figure", "monthly_boxplots",
+    "book_page", "LOCATOR_FILE",
 ]
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
@@ -120,6 +137,39 @@ def grids_figure(config: BasinConfig, fine: FineGrid, microwave: GeoGrid) -> plt
     return fig
 
 
+LOCATOR_FILE = Path(__file__).resolve().parents[2] / "data" / "locator" / "east_asia_countries.json"
+
+
+def book_page() -> None:
+    """Set up a notebook page of the book (every chapter calls it once, after its imports).
+
+    - one seaborn theme (``ticks``, the Okabe–Ito colours) for every figure;
+    - pandas frames shown through :func:`smvar.tables.show` (headers in words,
+      rounded numbers, nothing cut, long tables scrolling in their box);
+    - warnings written to the run's log (:func:`smvar.compute.log_message`)
+      as one line without the file path, not on the page. A chapter that
+      wants to tell the reader about a step's warnings records them and says
+      so in words, as the downscaling chapter does.
+    """
+    import seaborn as sns
+
+    sns.set_theme(context="notebook", style="ticks", palette=OKABE_ITO,
+                  rc={"figure.dpi": 100, "savefig.dpi": 150, "axes.titleweight": "bold"})
+    from smvar import tables
+
+    tables.use_in_notebook()
+
+    from smvar.compute import log_message
+
+    def to_log(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
+        log_message(f"{category.__name__}: {message}")
+
+    warnings.showwarning = to_log
+    # zarr 3 notes that consolidated metadata is not in its format's specification: a
+    # storage detail of the run folder, not the reader's business
+    warnings.filterwarnings("ignore", message="Consolidated metadata", module="zarr")
+
+
 def extent_km(field: xr.DataArray) -> list[float]:
     """The ``imshow`` extent of a (y, x) field in km: [left, right, bottom, top] cell edges."""
     x, y = field["x"].values / 1000, field["y"].values / 1000
@@ -146,24 +196,115 @@ def _land_cover_colours(codes: np.ndarray) -> tuple[ListedColormap, BoundaryNorm
 
 
 def study_area_figure(factors: xr.Dataset) -> plt.Figure:
-    """Elevation, land cover and reaches of the basin (the paper's Fig. 1)."""
+    """Elevation and land cover of the basin with its three reaches outlined (the paper's Fig. 1).
+
+    Two large maps side by side (the book shows them across the page's full
+    width, about 0.7 mm per km for the default basin and more for smaller
+    ones), so that a 1 km pattern (an oasis, a valley) can be read; the
+    reaches are drawn as outlines on both and named at their centres.
+    """
     mask = factors["basin_mask"]
-    fig, axes = plt.subplots(1, 3, figsize=(14, 5.2), constrained_layout=True)
+    ny, nx = mask.shape
+    aspect = ny / max(nx, 1)
+    width = 15.0
+    fig, axes = plt.subplots(1, 2, figsize=(width, min(13.0, max(5.5, width / 2 * aspect + 1.0))),
+                             constrained_layout=True, sharex=True, sharey=True)
     image = _map(axes[0], factors["dem"], mask, cmap="cividis")
-    fig.colorbar(image, ax=axes[0], label="elevation (m)", shrink=0.8)
+    fig.colorbar(image, ax=axes[0], label="elevation (m)", shrink=0.7)
     axes[0].set_title("Elevation")
     codes = factors["lucc"].where(mask).values.astype(float)
     cmap, norm, present = _land_cover_colours(codes)
     image = _map(axes[1], factors["lucc"].astype(float), mask, cmap=cmap, norm=norm, interpolation="nearest")
-    bar = fig.colorbar(image, ax=axes[1], ticks=present, shrink=0.8, label="land cover (IGBP class)")
-    bar.ax.set_yticklabels([LAND_COVER_CLASSES.get(c, str(c)) for c in present], fontsize=7)
+    bar = fig.colorbar(image, ax=axes[1], ticks=present, shrink=0.7, label="land cover (IGBP class)")
+    bar.ax.set_yticklabels([LAND_COVER_CLASSES.get(c, str(c)) for c in present], fontsize=8)
     axes[1].set_title("Land cover")
-    reach_cmap = ListedColormap([OKABE_ITO[4], OKABE_ITO[2], OKABE_ITO[0]])
-    image = _map(axes[2], factors["reach"].astype(float).where(factors["reach"] > 0), None,
-                 cmap=reach_cmap, norm=BoundaryNorm([0.5, 1.5, 2.5, 3.5], 3), interpolation="nearest")
-    bar = fig.colorbar(image, ax=axes[2], ticks=[1, 2, 3], shrink=0.8, label="reach")
-    bar.ax.set_yticklabels(["upper", "middle", "lower"])
-    axes[2].set_title("Reaches")
+    reach = factors["reach"].values
+    x, y = factors["x"].values / 1000, factors["y"].values / 1000
+    for ax, colour in zip(axes, ("white", "black")):
+        for code, name in REACH_NAMES.items():
+            inside = (reach == code).astype(float)
+            if not inside.any():
+                continue
+            ax.contour(x, y, inside, levels=[0.5], colors=colour, linewidths=1.2)
+            rows, cols = np.nonzero(reach == code)
+            ax.text(x[int(np.median(cols))], y[int(np.median(rows))], f"{name} reach", ha="center",
+                    va="center", fontsize=10, color="black", weight="bold",
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.75, "lw": 0})
+        ax.label_outer()
+    return fig
+
+
+def locator_figure(config: BasinConfig, fine: FineGrid, mask: xr.DataArray | None = None,
+                   path: str | Path | None = None) -> plt.Figure:
+    """Where the basin lies: China among its neighbours, the extent and the basin's cells.
+
+    Parameters
+    ----------
+    config : BasinConfig
+        Its ``extent`` is drawn as a rectangle.
+    fine : FineGrid
+        The analysis grid (its cells are placed in longitude and latitude).
+    mask : xarray.DataArray, optional
+        The basin mask on ``fine``; its cells are drawn in dark blue.
+    path : path, optional
+        The outline file (default :data:`LOCATOR_FILE`, Natural Earth country
+        outlines cropped by ``scripts/make_locator_outlines.py``).
+    """
+    from matplotlib.patches import Polygon as Patch, Rectangle
+
+    document = json.loads(Path(path or LOCATOR_FILE).read_text(encoding="utf-8"))
+    fig, ax = plt.subplots(figsize=(8, 5.6))
+    for country in document["countries"]:
+        geometry = country["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        for rings in polygons:
+            ax.add_patch(Patch(rings[0], closed=True, lw=0.8 if country["china"] else 0.4,
+                               facecolor="#F3E9C6" if country["china"] else "#EDEDED",
+                               edgecolor="0.25" if country["china"] else "0.6"))
+    e = config.extent
+    if mask is not None:
+        lon, lat = fine.lonlat
+        inside = np.asarray(mask.values, bool)
+        step = max(1, int(np.sqrt(inside.sum() / 4000)))
+        ax.scatter(lon[::step, ::step][inside[::step, ::step]], lat[::step, ::step][inside[::step, ::step]],
+                   s=1.5, color=OKABE_ITO[4], linewidths=0, label="the run's basin", rasterized=True)
+    ax.add_patch(Rectangle((e.west, e.south), e.east - e.west, e.north - e.south, fill=False,
+                           edgecolor=OKABE_ITO[5], lw=1.6, label="extent in the parameter file"))
+    west, south, east, north = document["box"]
+    ax.set_xlim(max(west, 72), min(east, 136))
+    ax.set_ylim(max(south, 17), min(north, 54))
+    ax.set_aspect(1 / np.cos(np.deg2rad(35)))
+    ax.set_xlabel("longitude (° E)")
+    ax.set_ylabel("latitude (° N)")
+    ax.text(104, 33, "CHINA", ha="center", va="center", fontsize=11, color="0.35", style="italic")
+    ax.legend(loc="lower right", fontsize=9, framealpha=0.9, markerscale=6)
+    ax.annotate("Outlines: Natural Earth (public domain)", xy=(0.01, 0.01), xycoords="axes fraction",
+                fontsize=7, color="0.35")
+    return fig
+
+
+def monthly_boxplots(sm: xr.DataArray, mask: xr.DataArray, label: str = "SM (m³/m³)") -> plt.Figure:
+    """The distribution of the basin's pixels in each month: box plots (the paper's Fig. 4).
+
+    Boxes span the quartiles, whiskers 1.5 IQR, the white dot marks the mean;
+    outliers are not drawn (there are thousands of pixels a month).
+    """
+    import seaborn as sns
+
+    inside = np.asarray(mask.values, bool)
+    frames = []
+    for month in sm["month"].values:
+        values = np.asarray(sm.sel(month=month).values)[inside]
+        values = values[np.isfinite(values)]
+        frames.append(pd.DataFrame({"month": MONTH_NAMES[int(month) - 1], "value": values}))
+    data = pd.concat(frames, ignore_index=True)
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    sns.boxplot(data=data, x="month", y="value", color=OKABE_ITO[1], showfliers=False, showmeans=True,
+                meanprops={"marker": "o", "markerfacecolor": "white", "markeredgecolor": "black",
+                           "markersize": 5}, width=0.6, ax=ax)
+    ax.set_xlabel("month of 2020" if "2020" in str(sm.attrs.get("year", "2020")) else "month")
+    ax.set_ylabel(label)
+    sns.despine(ax=ax)
     return fig
 
 
@@ -213,7 +354,10 @@ def monthly_maps(sm: xr.DataArray, mask: xr.DataArray, label: str = "SM (m³/m³
     months = sm["month"].values
     values = sm.where(mask).values
     low, high = np.nanpercentile(values, [1, 99])
-    fig, axes = plt.subplots(3, 4, figsize=(13, 11), constrained_layout=True, sharex=True, sharey=True)
+    # three columns across the page's full width: each month large enough to read a 1 km pattern
+    aspect = mask.shape[0] / max(mask.shape[1], 1)
+    fig, axes = plt.subplots(4, 3, figsize=(15, min(26.0, 4 * 4.6 * aspect + 1.5)), constrained_layout=True,
+                             sharex=True, sharey=True)
     for ax, month in zip(axes.ravel(), months):
         image = _map(ax, sm.sel(month=month), mask, cmap="viridis_r", vmin=low, vmax=high)
         ax.set_title(MONTH_NAMES[int(month) - 1])
@@ -264,7 +408,12 @@ def stability_figure(classes: xr.DataArray, sd: xr.DataArray, reach: xr.DataArra
         values = sd.values[(reach.values == code) & np.isfinite(sd.values)]
         if values.size:
             data.append(values), labels.append(name)
-    axes[1].boxplot(data, tick_labels=labels, showfliers=False)
+    import seaborn as sns
+
+    long = pd.DataFrame({"reach": np.repeat(labels, [len(d) for d in data]),
+                         "sd": np.concatenate(data) if data else np.array([])})
+    sns.boxplot(data=long, x="reach", y="sd", hue="reach", palette=[OKABE_ITO[4], OKABE_ITO[2], OKABE_ITO[0]][:len(labels)],
+                showfliers=False, width=0.55, legend=False, ax=axes[1])
     axes[1].set_xlabel("reach")
     axes[1].set_ylabel("SD of the monthly means (m³/m³)")
     axes[1].set_title("SD by reach")
@@ -273,23 +422,20 @@ def stability_figure(classes: xr.DataArray, sd: xr.DataArray, reach: xr.DataArra
 
 def q_heatmap(q: pd.DataFrame, p: pd.DataFrame | None = None, alpha: float = 0.05) -> plt.Figure:
     """q of every factor (rows) and month (columns) (Fig. 6); dots mark p ≥ alpha."""
-    fig, ax = plt.subplots(figsize=(9, 6.5))
-    image = ax.imshow(q.values, cmap="viridis", vmin=0, vmax=max(0.01, float(np.nanmax(q.values))),
-                      aspect="auto")
-    ax.set_yticks(range(q.shape[0]), q.index)
-    ax.set_xticks(range(q.shape[1]), [MONTH_NAMES[int(m) - 1] for m in q.columns])
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(10, 7))
+    shown = pd.DataFrame(q.values, index=q.index, columns=[MONTH_NAMES[int(m) - 1] for m in q.columns])
+    sns.heatmap(shown, cmap="viridis", vmin=0, vmax=max(0.01, float(np.nanmax(q.values))), annot=True,
+                fmt=".2f", annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
+                cbar_kws={"label": "q (1)"}, ax=ax)
     ax.set_xlabel("month")
     ax.set_ylabel("driving factor")
-    for (i, j), value in np.ndenumerate(q.values):
-        if np.isfinite(value):
-            colour = "white" if value < 0.6 * np.nanmax(q.values) else "black"
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6.5, color=colour)
     if p is not None:
         rows, cols = np.nonzero(p.values >= alpha)
-        ax.scatter(cols, rows + 0.3, marker=".", color="red", s=8, label=f"p ≥ {alpha}")
+        ax.scatter(cols + 0.5, rows + 0.82, marker=".", color="red", s=10, label=f"p ≥ {alpha}")
         if rows.size:
             ax.legend(loc="upper right", bbox_to_anchor=(1.0, 1.08), fontsize=8)
-    fig.colorbar(image, ax=ax, label="q (1)")
     return fig
 
 

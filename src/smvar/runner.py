@@ -23,18 +23,26 @@ Run folder layout::
     RUN/artifacts/                    tables, figures and arrays written by the notebooks
     RUN/.smvar/state.json             what each notebook's last successful execution read
     RUN/.smvar/reads/NAME.json        what the executing notebook read (written by smvar.pipeline)
+    RUN/run.log                       what the run said: the dask cluster, the kernels' own messages,
+                                      run-time warnings (the pages show none of it)
+
+On a terminal the run prints one line per notebook; otherwise nothing until
+the summary that ``smvar run`` prints at the end.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from smvar.compute import SCHEDULER_VARIABLE
+from smvar.compute import LOG_VARIABLE, SCHEDULER_VARIABLE, log_message
 from smvar.config import BasinConfig
 from smvar.errors import UserError
 from smvar.steps import NOTEBOOK_VARIABLE, config_digest, digest_of, notebook_imports, source_digest
@@ -192,7 +200,9 @@ def run_notebooks(
     root : Path, optional
         The project folder; found with :func:`project_root` if not given.
     progress : bool
-        Show progress bars for notebooks and cells.
+        Print one line per notebook when standard output is a terminal.
+        Whatever the notebooks' kernels and the dask cluster say goes to
+        ``RUN/run.log`` in any case.
 
     Raises
     ------
@@ -201,7 +211,6 @@ def run_notebooks(
     """
     import jupytext
     import nbformat
-    from tqdm.auto import tqdm
 
     root = root or project_root()
     run_dir = Path(run_dir).resolve()
@@ -229,10 +238,12 @@ def run_notebooks(
     executed: list[str] = []
     skipped: list[str] = []
     not_selected: list[str] = []
-    bar = tqdm(names, desc="notebooks", unit="nb", disable=not progress)
-    with _NotebookCluster(config, progress) as cluster:
-        for name in bar:
-            bar.set_postfix_str(name)
+    log = run_dir / "run.log"
+    say = _ProgressLines(len(names), enabled=progress and sys.stdout.isatty())
+    previous_log = os.environ.get(LOG_VARIABLE)
+    os.environ[LOG_VARIABLE] = str(log)  # the kernels inherit it: smvar.compute.log_message writes there
+    with _stderr_to(log), _NotebookCluster(config, progress) as cluster, _restored(LOG_VARIABLE, previous_log):
+        for number, name in enumerate(names, start=1):
             source_path = root / "notebooks" / f"{name}.py"
             source = source_path.read_text(encoding="utf-8")
             record = _notebook_record(source, parameters)
@@ -242,7 +253,10 @@ def run_notebooks(
                 continue
             if not force and output.is_file() and _up_to_date(state.get(name), record, config, step_keys):
                 skipped.append(name)
+                say.done(number, name, "up to date")
                 continue
+            say.start(number, name)
+            started = time.monotonic()
             notebook = _tag_parameter_cells(jupytext.reads(source, fmt="py:percent"))
             converted = source_dir / f"{name}.ipynb"
             nbformat.write(notebook, converted)
@@ -251,13 +265,71 @@ def run_notebooks(
             reads_file.unlink(missing_ok=True)
             os.environ[NOTEBOOK_VARIABLE] = name  # the kernel inherits it: Run records what it reads
             try:
-                _execute_one(name, converted, output, parameters, root, kernel, progress)
+                _execute_one(name, converted, output, parameters, root, kernel)
+            except NotebookFailed:
+                say.done(number, name, f"FAILED (see {log})")
+                raise
             finally:
                 os.environ.pop(NOTEBOOK_VARIABLE, None)
+            say.done(number, name, f"executed in {time.monotonic() - started:.0f} s")
             state[name] = {**record, **_what_it_read(reads_file, config)}
             _save_state(state_file, state)
             executed.append(name)
     return RunReport(executed=executed, skipped=skipped, run_dir=run_dir, not_selected=not_selected)
+
+
+class _ProgressLines:
+    """One line per notebook on a terminal ("[ 3/11] 03_statistics  executed in 21 s")."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled = total, enabled
+        self.width = len(str(total))
+
+    def _prefix(self, number: int, name: str) -> str:
+        return f"[{number:>{self.width}}/{self.total}] {name:<24}"
+
+    def start(self, number: int, name: str) -> None:
+        if self.enabled:
+            print(f"\r{self._prefix(number, name)} running...", end="", flush=True)
+
+    def done(self, number: int, name: str, what: str) -> None:
+        if self.enabled:
+            print(f"\r{self._prefix(number, name)} {what}\033[K", flush=True)
+
+
+@contextmanager
+def _stderr_to(log: Path):
+    """Send this process's standard error (file descriptor 2) to ``log`` while the notebooks run.
+
+    The kernels and the dask workers started meanwhile inherit it, so their
+    messages (the kernel's transport warning, worker logs, run-time warnings
+    printed to ``sys.__stderr__``) land in the run's log and not on the
+    terminal or in the CI log.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(f"--- smvar run, {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        handle.flush()
+        os.dup2(handle.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+@contextmanager
+def _restored(variable: str, previous: str | None):
+    """Put an environment variable back as it was when the block ends."""
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = previous
 
 
 class _NotebookCluster:
@@ -278,8 +350,7 @@ class _NotebookCluster:
             return
         from smvar.compute import open_executor
 
-        self.executor = open_executor(self.config.compute, quiet=not self.progress,
-                                      echo=print if self.progress else None)
+        self.executor = open_executor(self.config.compute, quiet=True, echo=log_message)
         os.environ[SCHEDULER_VARIABLE] = self.executor.description
 
     def __enter__(self) -> "_NotebookCluster":
@@ -312,9 +383,7 @@ def _fold_injected_parameters(path: Path) -> None:
     nbformat.write(notebook, path)
 
 
-def _execute_one(
-    name: str, source: Path, output: Path, parameters: dict, root: Path, kernel: str, progress: bool
-) -> None:
+def _execute_one(name: str, source: Path, output: Path, parameters: dict, root: Path, kernel: str) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -329,7 +398,7 @@ def _execute_one(
             kernel_name=kernel,
             language="python",
             cwd=str(root / "notebooks"),
-            progress_bar=progress,
+            progress_bar=False,
         )
     except PapermillExecutionError as exc:
         partial.replace(failed)
