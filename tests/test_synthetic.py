@@ -21,7 +21,7 @@ from smvar.synthetic import generate
 from smvar.synthetic.generate import static_fields
 from smvar.synthetic.basin import basin_mask
 from smvar.synthetic.lst import diurnal_range
-from smvar.synthetic.terrain import slope_aspect
+from smvar.terrain import slope_aspect
 
 FOREST, SHRUB, GRASS, CROP, ICE, BARREN, WATER = 1, 7, 10, 12, 15, 16, 17
 

@@ -21,7 +21,8 @@ from smvar.config import load_config
 from smvar.grid import analysis_grid, block_majority, block_mean
 from smvar.synthetic import geography
 from smvar.synthetic.generate import static_fields
-from smvar.synthetic.terrain import elevation, flow_accumulation
+from smvar.synthetic.terrain import elevation
+from smvar.terrain import flow_accumulation
 
 REPO = Path(__file__).resolve().parents[1]
 REAL = Path(os.environ.get("SMVAR_SHARED", REPO.parent / "shared")) / "reference" / "realdata"

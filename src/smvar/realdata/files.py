@@ -67,6 +67,7 @@ import xarray as xr
 
 from smvar.inputs import CONTRACT, REANALYSIS_NAMES, Inputs, InputError
 from smvar import composites
+from smvar.terrain import slope_aspect
 
 if TYPE_CHECKING:
     from smvar.config import BasinConfig
@@ -676,14 +677,10 @@ def derive_slope_aspect(dem: xr.DataArray, resolution_m: float) -> tuple[xr.Data
     -------
     (slope, aspect) : xarray.DataArray
         Degrees; aspect clockwise from north (the direction the slope faces),
-        -1 where flat.
+        -1 where the slope is below 0.01 degree (:func:`smvar.terrain.slope_aspect`,
+        the twin's rule too).
     """
-    z = np.asarray(dem.values, dtype=float)
-    dz_drow, dz_dcol = np.gradient(z, resolution_m)
-    dz_dnorth, dz_deast = -dz_drow, dz_dcol
-    slope = np.degrees(np.arctan(np.hypot(dz_deast, dz_dnorth)))
-    aspect = np.mod(np.degrees(np.arctan2(-dz_deast, -dz_dnorth)), 360.0)
-    aspect = np.where(slope > 0, aspect, -1.0)
+    slope, aspect = slope_aspect(np.asarray(dem.values, dtype=float), resolution_m)
     coords = {"y": dem["y"], "x": dem["x"]}
     make = lambda v, desc: xr.DataArray(v.astype(np.float32), dims=("y", "x"), coords=coords,  # noqa: E731
                                         attrs={"units": "degree", "long_name": desc,

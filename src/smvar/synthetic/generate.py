@@ -67,7 +67,8 @@ from smvar.synthetic.landcover import land_cover
 from smvar.synthetic.lst import lst_pair
 from smvar.synthetic.meteorology import Weather
 from smvar.synthetic.soils import soil_properties
-from smvar.synthetic.terrain import make_terrain, slope_aspect, topographic_wetness_index
+from smvar.synthetic.terrain import make_terrain
+from smvar.terrain import slope_aspect, topographic_wetness_index
 from smvar.synthetic.vegetation import Phenology, fvc_from_ndvi
 from smvar.synthetic.water_balance import Bucket
 

@@ -24,8 +24,8 @@ cell_mean_coefficients, cell_sample_points, relief_at
 igbp_at, block_index_05, ndvi_range_at
     The 0.05 degree land cover, cell index and NDVI range of the cell
     holding any points.
-receivers_from_d8
-    Flat downstream indices from pyflwdir's D8 codes.
+
+The flow-routing primitives (D8 codes, accumulation) are :mod:`smvar.terrain`'s.
 
 Notes
 -----
@@ -69,10 +69,11 @@ import numpy as np
 from scipy import ndimage
 
 from smvar.synthetic._noise import twin_km
+from smvar.terrain import flow_accumulation, receivers_from_d8
 
 __all__ = ["geography_dir", "RealLayers", "real_layers", "Routing", "derive_routing", "basin_at", "reach_at",
            "river_distance_km", "mean_preserving_elevation", "cell_mean_coefficients", "cell_sample_points",
-           "relief_at", "igbp_at", "block_index_05", "ndvi_range_at", "receivers_from_d8", "IGBP_TO_TWIN",
+           "relief_at", "igbp_at", "block_index_05", "ndvi_range_at", "IGBP_TO_TWIN",
            "ROUTING_BOX", "JUYAN", "HUAHAI", "ZHENGYIXIA", "BEIDA_JINTA", "MOUNTAIN_FRONT_M", "STREAM_KM2",
            "RIVER_KM_MAX"]
 
@@ -90,13 +91,6 @@ _SNAP_DEG = 0.15                 # gauges snap to the largest river within this 
 # IGBP (MCD12C1 Land_Cover_Type_1) -> the twin's classes (IGBP codes of smvar.inputs.LAND_COVER_CLASSES)
 IGBP_TO_TWIN = {0: 17, 1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 7, 7: 7, 8: 10, 9: 10, 10: 10, 11: 10, 12: 12,
                 13: 12, 14: 12, 15: 15, 16: 16, 17: 17}
-
-_D8_ROW = np.zeros(256, dtype=np.int64)
-_D8_COL = np.zeros(256, dtype=np.int64)
-for _code, (_dr, _dc) in {1: (0, 1), 2: (1, 1), 4: (1, 0), 8: (1, -1), 16: (0, -1), 32: (-1, -1),
-                          64: (-1, 0), 128: (-1, 1)}.items():
-    _D8_ROW[_code], _D8_COL[_code] = _dr, _dc
-
 
 def geography_dir() -> Path:
     """The folder holding the crops: ``$SMVAR_GEOGRAPHY`` or the repository's ``data/geography``.
@@ -243,15 +237,6 @@ def _cell_km2(lat: np.ndarray, n_lon: int, res_deg: float = 0.1) -> np.ndarray:
     return np.repeat(((6371.007181**2) * dlat * band)[:, None], n_lon, axis=1)
 
 
-def receivers_from_d8(d8: np.ndarray) -> np.ndarray:
-    """Flat downstream index of every cell from pyflwdir D8 codes; -1 at pits, nodata and borders."""
-    ny, nx = d8.shape
-    rows, cols = np.indices(d8.shape)
-    rr, cc = rows + _D8_ROW[d8], cols + _D8_COL[d8]
-    valid = (d8 > 0) & (d8 <= 128) & (rr >= 0) & (rr < ny) & (cc >= 0) & (cc < nx)
-    return np.where(valid, rr * nx + cc, -1).ravel()
-
-
 def _terminal(receiver: np.ndarray) -> np.ndarray:
     """The last cell of every flow path, by pointer jumping (log2 of the longest path steps)."""
     term = np.where(receiver < 0, np.arange(receiver.size), receiver)
@@ -353,7 +338,6 @@ def derive_routing() -> Routing:
 
 def _accumulate(receiver: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Sum of ``weights`` over every cell's upstream cells, itself included (Kahn's front, vectorised)."""
-    from smvar.synthetic.terrain import flow_accumulation
 
     return flow_accumulation(receiver, weights)
 

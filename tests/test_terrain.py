@@ -1,4 +1,4 @@
-"""Hand-checked cases for the terrain derivatives of smvar.synthetic.terrain."""
+"""smvar.terrain: slope and aspect, D8 routing, accumulation and TWI on hand-made DEMs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smvar.synthetic._noise import Lattice, hash_uniform, key_of
-from smvar.synthetic.terrain import d8_receivers, flow_accumulation, slope_aspect, topographic_wetness_index
+from smvar.terrain import d8_receivers, flow_accumulation, slope_aspect, topographic_wetness_index
 
 
 def _plane(dz_east: float, dz_north: float, n: int = 7, res: float = 100.0) -> np.ndarray:
