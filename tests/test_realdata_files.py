@@ -253,3 +253,34 @@ def test_real_data_parameter_files_validate(name):
     config = load_config(ROOT / "data/basins" / name)
     assert config.data.source == "files"
     assert set(config.data.files) <= set(CONTRACT)
+
+
+def test_a_basin_outline_replaces_the_mask_and_twi_and_reaches_come_from_the_dem(foreign_basin, tmp_path):
+    """Researchers have a polygon: `basin: outline.geojson`, no basin_mask, twi or reach files."""
+    import json
+
+    from smvar.grid import analysis_grid
+
+    folder, truth, mapping = foreign_basin
+    raw = yaml.safe_load((folder / "basin.yaml").read_text())
+    raw["data"]["files"] = {k: str(folder / v) for k, v in mapping.items() if k not in ("basin_mask", "twi", "reach")}
+    ext = raw["extent"]
+    inner = [[ext["west"] + 0.1, ext["south"] + 0.1], [ext["east"] - 0.1, ext["south"] + 0.1],
+             [ext["east"] - 0.1, ext["north"] - 0.1], [ext["west"] + 0.1, ext["north"] - 0.1]]
+    (tmp_path / "outline.geojson").write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": {
+        "type": "Polygon", "coordinates": [inner + [inner[0]]]}}))
+    raw["basin"] = "outline.geojson"
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(raw))
+    config = load_config(tmp_path / "b.yaml")
+    fine = load_inputs(config).fine
+    mask = fine["basin_mask"].values > 0
+    grid = analysis_grid(config)
+    lon, lat = grid.lonlat
+    inside = ((lon > inner[0][0]) & (lon < inner[1][0]) & (lat > inner[0][1]) & (lat < inner[2][1]))
+    assert (mask == inside).mean() > 0.995  # the cells of the square (edges by centre)
+    assert set(np.unique(fine["reach"].values[mask])) == {1, 2, 3}
+    assert (fine["reach"].values[~mask] == 0).all()
+    assert np.isfinite(fine["twi"].values).all()
+    provenance = json.loads(fine.attrs["provenance"])
+    assert provenance["basin_mask"]["derived_from"] == "basin outline outline.geojson"
+    assert provenance["twi"]["derived_from"] == "dem" and provenance["reach"]["derived_from"] == "dem"

@@ -72,3 +72,40 @@ def test_lattice_noise_is_keyed_by_location_not_by_grid():
     np.testing.assert_array_equal(whole[4:], part)
     a = hash_uniform(np.arange(1000), np.zeros(1000), 5)
     assert 0 <= a.min() and a.max() < 1 and abs(a.mean() - 0.5) < 0.05
+
+
+def test_flow_distance_along_a_line_of_cells_by_hand():
+    from smvar.terrain import flow_distance
+
+    # five cells in a row draining east, the last one the outlet; one diagonal step
+    receiver = np.array([1, 2, 3, 4, -1])
+    np.testing.assert_allclose(flow_distance(receiver, (1, 5), 1000.0), [4000, 3000, 2000, 1000, 0])
+    diagonal = np.array([3, -1, -1, -1])  # (0, 0) -> (1, 1) on a 2 x 2 grid
+    assert flow_distance(diagonal, (2, 2), 1000.0)[0] == pytest.approx(1000 * np.sqrt(2))
+
+
+def test_reaches_are_thirds_of_the_longest_flow_path_and_zero_outside():
+    from smvar.terrain import reaches_from_dem
+
+    dem = np.tile(np.arange(30, 0, -1, dtype=float), (5, 1))  # falls to the east
+    mask = np.ones(dem.shape, dtype=bool)
+    mask[:, :3] = False
+    reach = reaches_from_dem(dem, mask, 1000.0)
+    assert (reach[:, :3] == 0).all()
+    row = reach[2, 3:]  # 27 cells: distance 26 ... 0 km from the outlet at the east end
+    assert list(row[:8]) == [1] * 8 and list(row[-9:]) == [3] * 9 and set(row) == {1, 2, 3}
+
+
+def test_a_pit_inside_the_basin_is_filled_so_every_cell_reaches_the_outlet():
+    from smvar.terrain import flow_distance, outlet_receivers
+
+    dem = np.tile(np.arange(10, 0, -1, dtype=float), (4, 1))
+    dem[1, 4] = -5.0  # a deep pit that is not the outlet
+    dem[2, 9] = -10.0  # the outlet: the lowest cell
+    receiver, outlet = outlet_receivers(dem, np.ones(dem.shape, dtype=bool), 1000.0)
+    assert outlet == 2 * 10 + 9
+    terminal = np.arange(receiver.size)
+    for _ in range(64):
+        terminal = np.where(receiver[terminal] >= 0, receiver[terminal], terminal)
+    assert (terminal == outlet).all()
+    assert np.isfinite(flow_distance(receiver, dem.shape, 1000.0)).all()

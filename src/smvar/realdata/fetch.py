@@ -46,7 +46,7 @@ from smvar.errors import UserError
 from smvar.store import write_json
 from smvar.inputs import CONTRACT, validate_inputs, write_inputs
 from smvar.realdata import routes
-from smvar.realdata.files import DERIVABLE, FilesError, assemble, derive_slope_aspect, read_variable
+from smvar.realdata.files import DERIVABLE, FilesError, assemble, derive_missing, read_variable
 
 if TYPE_CHECKING:
     from smvar.config import BasinConfig
@@ -571,8 +571,6 @@ def _try_route(key: str, needed: list[str], config: "BasinConfig", cache: Path, 
 
 
 def _read(config: "BasinConfig", wanted: list[str], sources: dict, report: FetchReport) -> tuple[dict, dict]:
-    from smvar.grid import analysis_grid
-
     arrays, provenance = {}, {}
     for name in wanted:
         spec = sources.get(name)
@@ -586,10 +584,10 @@ def _read(config: "BasinConfig", wanted: list[str], sources: dict, report: Fetch
                 layer_depth_m=options.get("layer_depth_m"), qc=options.get("qc"))
         except (FilesError, OSError, ValueError) as exc:
             report.unread[name] = str(exc)
-    if "dem" in arrays:
-        slope, aspect = derive_slope_aspect(arrays["dem"], analysis_grid(config).resolution_m)
-        for derived_name, derived in (("slope", slope), ("aspect", aspect)):
-            if derived_name in wanted and derived_name not in arrays:
-                arrays[derived_name] = derived
-                provenance[derived_name] = {"variable": derived_name, "derived_from": DERIVABLE[derived_name]}
+    wanted_set = set(wanted)
+    derived_arrays, derived_provenance = dict(arrays), dict(provenance)
+    derive_missing(config, derived_arrays, derived_provenance)
+    for name in wanted_set - set(arrays):
+        if name in derived_arrays:
+            arrays[name], provenance[name] = derived_arrays[name], derived_provenance[name]
     return arrays, provenance

@@ -67,7 +67,8 @@ import xarray as xr
 
 from smvar.inputs import CONTRACT, REANALYSIS_NAMES, Inputs, InputError
 from smvar import composites
-from smvar.terrain import slope_aspect
+from smvar.outline import outline_mask
+from smvar.terrain import reaches_from_dem, slope_aspect, topographic_wetness_index
 
 if TYPE_CHECKING:
     from smvar.config import BasinConfig
@@ -85,11 +86,15 @@ __all__ = [
     "read_variable",
     "load_files",
     "derive_slope_aspect",
+    "derive_missing",
 ]
 
 CATEGORICAL = ("landcover", "basin_mask", "reach")
-# Variables computed from another one when their file is not given.
-DERIVABLE = {"slope": "dem", "aspect": "dem"}
+# Variables computed from another one when their file is not given: slope and
+# aspect by finite differences, TWI by D8 flow on the depression-filled DEM,
+# the reaches as thirds of the longest flow path inside the basin mask
+# (smvar.terrain); the basin mask itself from the parameter file's `basin` outline.
+DERIVABLE = {"slope": "dem", "aspect": "dem", "twi": "dem", "reach": "dem"}
 # How each monthly variable is harmonised to months (paper section 2.2).
 MONTHLY_METHOD = {"evi": "maximum-value composite", "fvc": "maximum-value composite",
                   "pet": "maximum-value composite of the daily rate x days in month",
@@ -769,7 +774,8 @@ def load_files(config: "BasinConfig", files: dict[str, Any] | None = None) -> In
     if files is None:
         _check_names(config)
     missing = [n for n in CONTRACT if n not in mapping
-               and not (n in DERIVABLE and DERIVABLE[n] in mapping)]
+               and not (n in DERIVABLE and DERIVABLE[n] in mapping)
+               and not (n == "basin_mask" and config.basin_outline is not None)]
     if missing:
         raise FilesError(missing_message(missing, str(config.source_file or "parameter file")))
     arrays, provenance = read_all(config, mapping)
@@ -777,9 +783,7 @@ def load_files(config: "BasinConfig", files: dict[str, Any] | None = None) -> In
 
 
 def read_all(config: "BasinConfig", mapping: dict[str, Any]) -> tuple[dict[str, xr.DataArray], dict]:
-    """Read every variable of ``mapping`` (and derive slope/aspect when absent)."""
-    from smvar.grid import analysis_grid
-
+    """Read every variable of ``mapping``, then derive what is absent (:func:`derive_missing`)."""
     arrays, provenance = {}, {}
     for name, spec in mapping.items():
         options = spec if isinstance(spec, dict) else {"paths": spec}
@@ -787,13 +791,42 @@ def read_all(config: "BasinConfig", mapping: dict[str, Any]) -> tuple[dict[str, 
             name, options["paths"], config, units=options.get("units"),
             nodata=options.get("nodata"), recode=options.get("recode"),
             layer_depth_m=options.get("layer_depth_m"), qc=options.get("qc"))
-    if "dem" in arrays and ("slope" not in arrays or "aspect" not in arrays):
-        slope, aspect = derive_slope_aspect(arrays["dem"], analysis_grid(config).resolution_m)
-        for derived_name, derived in (("slope", slope), ("aspect", aspect)):
-            if derived_name not in arrays:
-                arrays[derived_name] = derived
-                provenance[derived_name] = {"variable": derived_name, "derived_from": "dem"}
+    derive_missing(config, arrays, provenance)
     return arrays, provenance
+
+
+def derive_missing(config: "BasinConfig", arrays: dict[str, xr.DataArray], provenance: dict) -> None:
+    """Add what can be derived and was not given: the basin mask from the ``basin`` outline, then
+    slope, aspect, TWI and reaches from the DEM (:data:`DERIVABLE`), in place."""
+    from smvar.grid import analysis_grid
+
+    grid = analysis_grid(config)
+    coords = grid.coords()
+    if config.basin_outline is not None:
+        mask = outline_mask(config.basin_outline, grid, config.extent)
+        arrays["basin_mask"] = xr.DataArray(mask, dims=("y", "x"), coords=coords,
+                                            attrs={"units": "1", "long_name": "1 inside the basin, 0 outside"})
+        provenance["basin_mask"] = {"variable": "basin_mask", "derived_from": f"basin outline {config.basin}"}
+    if "dem" not in arrays:
+        return
+    dem = np.asarray(arrays["dem"].values, dtype=float)
+    if "slope" not in arrays or "aspect" not in arrays:
+        slope, aspect = derive_slope_aspect(arrays["dem"], grid.resolution_m)
+        for derived_name, derived in (("slope", slope), ("aspect", aspect)):
+            arrays.setdefault(derived_name, derived)
+            provenance.setdefault(derived_name, {"variable": derived_name, "derived_from": "dem"})
+    made = {}
+    if "twi" not in arrays:
+        made["twi"] = (topographic_wetness_index(np.nan_to_num(dem, nan=float(np.nanmax(dem))), grid.resolution_m),
+                       {"units": "1", "long_name": "topographic wetness index ln(a / tan b), from the DEM"})
+    if "reach" not in arrays and "basin_mask" in arrays:
+        mask = np.asarray(arrays["basin_mask"].values) > 0
+        made["reach"] = (reaches_from_dem(np.where(mask, dem, np.nan), mask, grid.resolution_m),
+                         {"units": "1", "long_name": "reach: 1 upper, 2 middle, 3 lower (thirds of the flow "
+                                                     "length to the outlet), 0 outside"})
+    for name, (values, attrs) in made.items():
+        arrays[name] = xr.DataArray(values, dims=("y", "x"), coords=coords, attrs=attrs)
+        provenance[name] = {"variable": name, "derived_from": "dem"}
 
 
 def assemble(config: "BasinConfig", arrays: dict[str, xr.DataArray], provenance: dict) -> Inputs:
