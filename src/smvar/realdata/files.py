@@ -699,10 +699,9 @@ MAKE_YOURSELF = {
     "twi": "derive it from the DEM, ln(a / tan b) with a the specific catchment area "
            "(e.g. WhiteboxTools WetnessIndex, SAGA 'Topographic Wetness Index' or pysheds), "
            "and give the GeoTIFF as `twi: twi.tif`",
-    "basin_mask": "rasterise the basin boundary, 1 inside and 0 outside (e.g. `gdal_rasterize "
-                  "-burn 1 -init 0 -ot Byte -tr RES RES boundary.shp basin_mask.tif`, RES about the "
-                  "grid's cell size in the boundary's CRS units), and give it as "
-                  "`basin_mask: basin_mask.tif`",
+    "basin_mask": "give the basin's outline at the top of the parameter file as `basin: outline.geojson` "
+                  "(or a shapefile; it is rasterised onto the analysis grid), or a raster of 1 inside and "
+                  "0 outside as `basin_mask: basin_mask.tif`",
     "reach": "rasterise the reaches' polygons with codes 1 upper, 2 middle, 3 lower and 0 outside "
              "(e.g. `gdal_rasterize -a code -init 0 -ot Byte -tr RES RES reaches.shp reach.tif`), and give "
              "it as `reach: reach.tif`",
