@@ -13,6 +13,8 @@ of ``--repeat`` runs):
 - whole process: ``smvar variogram points.csv ...`` in a subprocess as a user
   types it (start-up, loading the compiled kernel, reading the CSV, fits,
   printing), with its peak RSS;
+- the CPU time of each (both threads counted), which shows the work done
+  when other jobs share the cores;
 - the start-up of ``smvar variogram --help``;
 - beside them, gstat's ``variogram`` + ``fit.variogram`` times read at run time
   from the side-by-side file (measured on 2026-12-01 on a 2-core machine of this
@@ -127,17 +129,18 @@ def point_sample(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return np.c_[col * PTS_CELL_M, row * PTS_CELL_M], f.ravel()[cells]
 
 
-def _inproc(xy: np.ndarray, z: np.ndarray) -> tuple[float, int, int]:
+def _inproc(xy: np.ndarray, z: np.ndarray) -> tuple[float, int, int, float]:
+    """Wall time, peak RSS (bytes), pairs counted and CPU time of the process (s) for one run."""
     with PeakRSS(0.05) as rss:
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         res = empirical_variogram(xy, z, PTS_EDGES, closed="right")
         fit_all_models(res, weights="npairs_h2")
-        dt = time.perf_counter() - t0
-    return dt, rss.peak, int(res.n_pairs.sum())
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return dt, rss.peak, int(res.n_pairs.sum()), cpu
 
 
-def _whole(csv_path: Path) -> tuple[float, int]:
-    """Wall time of ``smvar variogram`` in a subprocess, and that process's peak RSS (bytes, from wait4)."""
+def _whole(csv_path: Path) -> tuple[float, int, float]:
+    """Wall time of ``smvar variogram`` in a subprocess, its peak RSS (bytes) and CPU time (s), from wait4."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([str(SMVAR), "variogram", str(csv_path), "--x", "x", "--y", "y", "--value", "sm",
@@ -148,7 +151,7 @@ def _whole(csv_path: Path) -> tuple[float, int]:
         if proc.returncode != 0:
             err.seek(0)
             raise SystemExit(f"smvar variogram failed: {err.read().decode().strip()}")
-    return dt, usage.ru_maxrss * 1024  # kilobytes on Linux
+    return dt, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss in kilobytes on Linux
 
 
 def bench_points(sizes: list[int], repeat: int) -> None:
@@ -167,8 +170,8 @@ def bench_points(sizes: list[int], repeat: int) -> None:
         starts.append(time.perf_counter() - t0)
     print(f"smvar variogram --help: {statistics.median(starts):.3f} s (median of 3; target under 0.3 s)")
     empirical_variogram(*point_sample(100), PTS_EDGES)  # load the compiled kernel once
-    header = (f"{'points':>8} {'pairs <= 200 km':>16} | {'in-process s':>12} {'peak MB':>8} | "
-              f"{'whole s':>8} {'peak MB':>8} | {'gstat in s':>10} {'gstat whole s':>13} | "
+    header = (f"{'points':>8} {'pairs <= 200 km':>16} | {'in-process s':>12} {'cpu s':>7} {'peak MB':>8} | "
+              f"{'whole s':>8} {'cpu s':>7} {'peak MB':>8} | {'gstat in s':>10} {'gstat whole s':>13} | "
               f"{'gstat/smvar in':>14} {'gstat/smvar whole':>17}")
     print(header)
     print("-" * len(header))
@@ -183,12 +186,16 @@ def bench_points(sizes: list[int], repeat: int) -> None:
             t_whole = statistics.median(w[0] for w in whole)
             mb_in = max(r[1] for r in runs) / 2**20
             mb_whole = max(w[1] for w in whole) / 2**20
+            cpu_in = statistics.median(r[3] for r in runs)
+            cpu_whole = statistics.median(w[2] for w in whole)
             g = gstat.get(n)
             g_text = f"{g['inproc']:10.3f} {g['whole']:13.3f} | {g['inproc'] / t_in:13.1f}x {g['whole'] / t_whole:16.1f}x" \
                 if g else f"{'not measured':>24} | {'':>14} {'':>17}"
-            print(f"{n:8d} {runs[0][2]:16,d} | {t_in:12.3f} {mb_in:8.0f} | {t_whole:8.3f} {mb_whole:8.0f} | {g_text}",
-                  flush=True)
-    print("ratios > 1: smvar is that many times faster than gstat was on 2026-12-01 (same job, same kind of machine)")
+            print(f"{n:8d} {runs[0][2]:16,d} | {t_in:12.3f} {cpu_in:7.2f} {mb_in:8.0f} | {t_whole:8.3f} {cpu_whole:7.2f} "
+                  f"{mb_whole:8.0f} | {g_text}", flush=True)
+    print("ratios > 1: smvar is that many times faster than gstat was on 2026-12-01 (same job, same kind of machine); "
+          "cpu s: CPU time of the process (both threads), which shows the work when other jobs share the cores; "
+          "load average at the end " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
 
 
 def bench_grid() -> None:
