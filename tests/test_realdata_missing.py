@@ -10,7 +10,8 @@ def test_twi_mask_and_reach_are_named_with_how_to_make_them():
     assert message.startswith("b.yaml: 5 contract variable(s)")
     lines = {line.split(":")[0].strip(" -"): line for line in message.splitlines()}
     assert "ln(a / tan b)" in lines["data.files.twi"] and "`twi: twi.tif`" in lines["data.files.twi"]
-    assert "gdal_rasterize" in lines["data.files.basin_mask"] and "1 inside and 0 outside" in lines["data.files.basin_mask"]
+    assert "`basin: outline.geojson`" in lines["data.files.basin_mask"]
+    assert "1 inside and 0 outside" in lines["data.files.basin_mask"]
     assert "1 upper, 2 middle, 3 lower" in lines["data.files.reach"] and "`reach: reach.tif`" in lines["data.files.reach"]
     for name in ("twi", "basin_mask", "reach", "fvc"):
         assert "no download route, give it as a file" in lines[f"data.files.{name}"]
