@@ -62,8 +62,16 @@ Markdown(plots.data_banner(run.config))
 
 # %% tags=["hide-input"]
 table = comparison_table(rows)
-tables.show(table, columns={"section": "paper's section", "quantity": "published quantity",
-                            "paper": "paper", "run": "this run", "why": "why they may differ"})
+claims = table.reset_index()
+claims.insert(0, "claim", range(1, len(claims) + 1))
+tables.show(claims.drop(columns="why"), columns={"claim": "claim", "section": "paper's section",
+                                                 "quantity": "published quantity", "run": "this run"})
+
+# %% tags=["hide-input"]
+reasons = [f"- **Claim {row.claim}, {row.quantity}** ({row.section}): {row.why}." for row in claims.itertuples()
+           if row.why]
+Markdown("**Why they may differ**, claim by claim:\n\n" + "\n".join(reasons) if reasons else
+         "Every claim agrees within its tolerance.")
 
 # %% tags=["hide-input"]
 agree = int((table["agrees"] == "yes").sum())
@@ -81,13 +89,17 @@ Markdown(f"**{agree} of {len(table)}** published quantities agree with this run 
 # sill, although the text reads it as a nugget-to-sill ratio; here both shares
 # are given under their real names.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "full-width"]
 compared = vg.compare_table3(best)
 columns = ["month", "model_paper", "model_run", "nugget_c0_paper", "nugget_c0_run", "sill_c0_plus_c_paper",
            "sill_c0_plus_c_run", "structured_share_paper", "structured_share_run", "range_m_paper",
            "range_m_run", "r2_paper", "r2_run"]
-semivariance, share = "{:.2e}", "{:.2f}"
+semivariance, share = (lambda v: f"{1e3 * v:.2f}"), "{:.2f}"   # semivariances in 10⁻³ (m³/m³)²
+unit = "(10⁻³ (m³/m³)²)"
 tables.show(compared[[c for c in columns if c in compared.columns]],
+            columns={"nugget_c0_paper": f"nugget C₀, paper {unit}", "nugget_c0_run": f"nugget C₀, this run {unit}",
+                     "sill_c0_plus_c_paper": f"sill C₀+C, paper {unit}",
+                     "sill_c0_plus_c_run": f"sill C₀+C, this run {unit}"},
             formats={"nugget_c0_paper": semivariance, "nugget_c0_run": semivariance,
                      "sill_c0_plus_c_paper": semivariance, "sill_c0_plus_c_run": semivariance,
                      "structured_share_paper": share, "structured_share_run": share,

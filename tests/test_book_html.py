@@ -107,6 +107,8 @@ def test_no_page_shows_machine_output(pages):
     for name, page in pages.items():
         text = " ".join(page.text)
         for what, pattern in MACHINE_OUTPUT.items():
+            if what == "cluster address" and not name.startswith("book/_executed/"):
+                continue  # the narrative pages on clusters and tests name example addresses on purpose
             match = pattern.search(text)
             if match:
                 start = max(0, match.start() - 80)

@@ -90,3 +90,42 @@ def test_kriging_and_cv_figures(monthly):
     assert "RMSE 0.0100" in axes[0].get_title()
     assert "RMSE 0.0000" in axes[1].get_title()
     plt.close(fig)
+
+
+def test_monthly_boxplots_draw_one_box_per_month(monthly):
+    from smvar import plots
+
+    sm, mask = monthly
+    fig = plots.monthly_boxplots(sm, mask)
+    ax = _labelled(fig)[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == plots.MONTH_NAMES
+    assert "m³/m³" in ax.get_ylabel()
+    plt.close(fig)
+
+
+def test_locator_map_shows_china_the_extent_and_the_basin_with_its_credit(small_yaml):
+    from smvar import plots
+    from smvar.config import load_config
+    from smvar.grid import analysis_grid
+
+    config = load_config(small_yaml)
+    grid = analysis_grid(config)
+    mask = xr.DataArray(np.ones(grid.shape, bool), dims=("y", "x"))
+    fig = plots.locator_figure(config, grid, mask)
+    ax = _labelled(fig)[0]
+    assert len(ax.patches) > 20                           # country outlines and the extent
+    assert any("Natural Earth" in t.get_text() for t in ax.texts)
+    west, east = ax.get_xlim()
+    assert west < config.extent.west < config.extent.east < east
+    plt.close(fig)
+
+
+def test_the_locator_outlines_are_small_and_say_where_they_come_from():
+    import json
+
+    from smvar.plots import LOCATOR_FILE
+
+    assert LOCATOR_FILE.stat().st_size < 100_000
+    document = json.loads(LOCATOR_FILE.read_text(encoding="utf-8"))
+    assert "Natural Earth" in document["provenance"] and "public domain" in document["provenance"]
+    assert [c["name"] for c in document["countries"] if c["china"]] == ["China"]

@@ -302,7 +302,7 @@ def monthly_boxplots(sm: xr.DataArray, mask: xr.DataArray, label: str = "SM (m³
     sns.boxplot(data=data, x="month", y="value", color=OKABE_ITO[1], showfliers=False, showmeans=True,
                 meanprops={"marker": "o", "markerfacecolor": "white", "markeredgecolor": "black",
                            "markersize": 5}, width=0.6, ax=ax)
-    ax.set_xlabel("month of 2020" if "2020" in str(sm.attrs.get("year", "2020")) else "month")
+    ax.set_xlabel("month")
     ax.set_ylabel(label)
     sns.despine(ax=ax)
     return fig

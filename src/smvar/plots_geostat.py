@@ -22,7 +22,12 @@ cv_figure
 Every function draws results computed elsewhere (``smvar.stats``,
 ``smvar.variogram``, pykrige) and returns a :class:`matplotlib.figure.Figure`.
 Palettes are colour-blind safe (Okabe-Ito, viridis, cividis); every axis and
-colour bar carries its unit.
+colour bar carries its unit. They use the book's seaborn theme
+(:func:`smvar.plots.book_page`) but draw with matplotlib: the QQ panels plot
+99 precomputed quantiles of each month (seaborn has no QQ plot, and its
+regression plots would refit what :func:`smvar.stats.qq_data` already
+computed over every pixel), and the semivariogram, MRD, Spearman and kriging
+figures are lines, bars and grids on which seaborn adds nothing.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ import numbers
 import re
 from typing import Any, Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["show", "Table", "HEADERS", "header", "use_in_notebook"]
@@ -43,7 +44,7 @@ HEADERS: dict[str, str] = {
     # grids, reaches, factors
     "grid": "grid", "cells": "cells", "cell_size": "cell size", "crs": "coordinate system",
     "rows": "rows", "columns": "columns", "cell_area_km2": "cell area (km²)", "area_km2": "area (km²)",
-    "share": "share of the basin", "share_pct": "share of the basin (%)",
+    "share": "share", "share_pct": "share (%)",
     "reach": "reach", "factor": "factor", "category": "category", "unit": "unit", "units": "unit",
     "label": "factor", "source": "source", "mean": "mean", "min": "minimum", "max": "maximum",
     # months and statistics
@@ -124,8 +125,8 @@ def _number(value: Any, digits: int = 3) -> str:
 def _cell(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_number(v) for v in value)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ", ".join(_number(v.item() if isinstance(v, np.generic) else v) for v in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, numbers.Number):
@@ -142,7 +143,7 @@ _CSS = """<style>
   font-weight:600;z-index:1}
 .smvar-table tbody th{text-align:left;font-weight:600;white-space:nowrap}
 .smvar-table td.smvar-num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-.smvar-table td.smvar-text{text-align:left;white-space:normal;min-width:8em;max-width:40em}
+.smvar-table td.smvar-text{text-align:left;white-space:normal;min-width:4em;max-width:40em}
 @media print{.smvar-table{max-height:none;overflow:visible;border:none}
   .smvar-table thead th{position:static}}
 </style>"""
@@ -210,8 +211,9 @@ def show(
         Displayed by Jupyter as HTML; nothing is truncated.
     """
     data = frame.to_frame() if isinstance(frame, pd.Series) else frame.copy()
-    if index is None:
-        index = not isinstance(data.index, pd.RangeIndex)
+    if index is None:  # a plain 0, 1, 2... row number is not shown; any other index is
+        plain = isinstance(data.index, pd.RangeIndex) and data.index.start == 0 and data.index.step == 1
+        index = not (plain and data.index.name is None)
     if index and any(name is not None for name in data.index.names):
         # a named index becomes the first columns: one header row, and its name in words
         if index_name is not None and data.index.nlevels == 1:
