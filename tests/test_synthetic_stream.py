@@ -105,10 +105,10 @@ def test_a_killed_run_leaves_no_final_store_and_resumes_without_redoing_tiles(co
         write_synthetic_inputs(config, folder, chunk_days=4, tile_rows=64, mapper=Recorder(stop_after=1))
     for grid in GRIDS:
         assert not (folder / f"{grid}.zarr").exists()
-    assert not (folder / ".synthetic.done").exists()
+    assert not (tmp_path / ".resumed.complete").exists()
     assert (folder / ".fine.zarr.partial").exists()
-    marker = folder / ".work" / "tile_0000.done"
-    assert marker.exists() and not (folder / ".work" / "tile_0001.done").exists()
+    marker = folder / ".work" / ".tile_0000.npz.complete"
+    assert marker.exists() and not (folder / ".work" / ".tile_0001.npz.complete").exists()
 
     mapper, calls = Recorder(), []
     write_synthetic_inputs(config, folder, chunk_days=4, tile_rows=64, mapper=mapper,
@@ -204,7 +204,7 @@ def test_a_run_killed_while_renaming_the_stores_finishes_without_recomputing(con
         patch.setattr(Path, "rename", killed_at_reanalysis)
         with pytest.raises(KeyboardInterrupt):
             write_synthetic_inputs(config, folder, chunk_days=4, tile_rows=64)
-    assert (folder / "fine.zarr").exists() and not (folder / ".synthetic.done").exists()
+    assert (folder / "fine.zarr").exists() and not (folder.parent / f".{folder.name}.complete").exists()
     mapper = Recorder()
     write_synthetic_inputs(config, folder, chunk_days=4, tile_rows=64, mapper=mapper)
     assert mapper.items == []

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -56,7 +55,7 @@ from smvar.geodetector import geodetector, rows_outside, systematic_sample
 from smvar.inputs import Inputs, read_inputs
 from smvar.sources import write_inputs_folder
 from smvar.steps import DOMAIN_FIELDS, NOTEBOOK_VARIABLE, Step, StepGraph
-from smvar.store import is_complete, mark_complete, write_csv, write_json, write_netcdf, write_text_atomic
+from smvar.store import is_complete, mark_complete, write_csv, write_json, write_netcdf
 
 if TYPE_CHECKING:
     from smvar.compute import Executor
@@ -198,14 +197,10 @@ class Run:
             return Path(self._config.data_folder)
         folder = self.artifacts / "inputs"
         if not self._fresh(folder, "inputs"):
-            pending = self.artifacts / "inputs.pending"
-            key = self.step_key("inputs")
-            if folder.exists() and not (pending.exists() and pending.read_text() == key):
-                shutil.rmtree(folder)  # made from other parameters or code: not resumable
-            write_text_atomic(pending, key)
+            # the source resumes its own interrupted work (the twin's tiles) and
+            # replaces stores made from other parameters whole
             self._write_inputs(folder)
             self._stamp(folder, "inputs")
-            pending.unlink()
         self._used("inputs")
         return folder
 

@@ -24,13 +24,14 @@ Steps (issue 9):
    every ``chunk_days`` output days into its own chunks (no two tasks write
    the same chunk), then its monthly layers, then the partial sums of the
    truth and LST per coarse cell (``tile_NNNN.npz``, per noise band, only
-   the coarse rows the tile touches) and last a marker ``tile_NNNN.done``.
+   the coarse rows the tile touches) and last its completion marker
+   ``.tile_NNNN.npz.complete`` (:mod:`smvar.store`).
 3. The calling process adds the partial sums in band order into the block
    means (the coarse grids are small), makes the coarse products as
    :func:`~smvar.synthetic.generate.generate` does and writes the
    ``.reanalysis.zarr.partial`` and ``.microwave.zarr.partial`` stores.
 4. The three stores are renamed to their final names, a completion marker
-   ``FOLDER/.synthetic.done`` is written and ``.work`` removed.
+   the folder's completion marker is written and ``.work`` removed.
 
 A task holds its rows' static fields, the model state, a buffer of
 ``chunk_days`` days and the coarse partial sums of its rows. Values do not
@@ -44,9 +45,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,10 +55,12 @@ import numpy as np
 import zarr
 from zarr.codecs import BloscCodec
 
-from smvar.store import write_text_atomic
+from smvar.steps import DOMAIN_FIELDS, config_digest, source_digest
+from smvar.store import completion_marker, is_complete, mark_complete, write_json, write_npz
 from smvar.compute import release_memory
 from smvar.config import BasinConfig
 from smvar.grid import analysis_grid, microwave_grid, reanalysis_grid
+from smvar.synthetic.parameters import fingerprint as parameters_fingerprint
 from smvar.inputs import write_store
 from smvar.synthetic.generate import (
     BLOCK_VARIABLES,
@@ -84,10 +85,9 @@ from smvar.synthetic.generate import (
 __all__ = ["write_synthetic_inputs"]
 
 GRIDS = ("fine", "reanalysis", "microwave")
-DONE_MARKER = ".synthetic.done"
 WORK = ".work"
 # Bump when the layout of .work or the values change, so old work is not reused.
-_FORMAT = 2  # 2: the twin on the real geography (smvar.synthetic.geography)
+_FORMAT = 3  # 2: the twin on the real geography; 3: calibrated parameters (smvar.synthetic.parameters)
 _COMPRESSOR = BloscCodec(cname="lz4", clevel=5, shuffle="shuffle")
 
 
@@ -167,27 +167,25 @@ def write_synthetic_inputs(
         )
     folder = Path(folder)
     config_key = _config_key(config)
-    done_marker = folder / DONE_MARKER
     if _is_complete(folder, config_key):
         return folder
     folder.mkdir(parents=True, exist_ok=True)
-    done_marker.unlink(missing_ok=True)
+    completion_marker(folder).unlink(missing_ok=True)
     work = folder / WORK
     run_key = _key({"config": config_key, "tile_rows": tile_rows, "chunk_days": chunk_days, "format": _FORMAT})
     _start_or_resume(folder, work, run_key)
-    if not _valid(work / "stores.done", run_key):
+    if not is_complete(work / "stores", run_key):
         lat_range = _prepare(config, folder, work, run_key, chunk_days, tile_rows)
         _run_tiles(config, folder, work, run_key, chunk_days, tile_rows, lat_range, mapper, progress)
         _write_coarse(config, folder, work)
-        write_text_atomic(work / "stores.done", run_key)
+        mark_complete(work / "stores", run_key)
     for grid in GRIDS:
         partial, final = folder / f".{grid}.zarr.partial", folder / f"{grid}.zarr"
         if partial.exists():  # else renamed by an interrupted call
             if final.exists():
                 shutil.rmtree(final)
             partial.rename(final)
-    write_text_atomic(done_marker, json.dumps({"config": config_key, "basin": config.name,
-                                               "seed": config.data.seed}) + "\n")
+    mark_complete(folder, config_key)
     shutil.rmtree(work, ignore_errors=True)
     return folder
 
@@ -198,34 +196,28 @@ def _key(parts: dict) -> str:
 
 
 def _config_key(config: BasinConfig) -> str:
-    """The fingerprint of what the twin depends on: every parameter (``config.fingerprint``) and
-    the twin's format, so that a folder completed by an earlier twin is made again."""
-    return f"{config.fingerprint()}-twin{_FORMAT}"
-
-
-def _valid(marker: Path, run_key: str) -> bool:
-    return marker.exists() and marker.read_text().strip() == run_key
+    """The fingerprint of what the twin depends on: the grids, the period and the ``data`` section
+    (as the run's inputs step reads them), and the twin's format, so that a folder completed by an
+    earlier twin is made again and a change to another section (the detectors') leaves it alone.
+    The source of the twin's code is part of it too: tiles made by other code are never reused."""
+    code = source_digest(("smvar.synthetic", "smvar.terrain"))[:12]
+    return f"{config_digest(config, (*DOMAIN_FIELDS, 'data'))[:16]}-twin{_FORMAT}-{code}-{parameters_fingerprint()}"
 
 
 def _is_complete(folder: Path, config_key: str) -> bool:
-    marker = folder / DONE_MARKER
-    if not marker.exists() or not all((folder / f"{grid}.zarr").exists() for grid in GRIDS):
-        return False
-    try:
-        return json.loads(marker.read_text()).get("config") == config_key
-    except (json.JSONDecodeError, AttributeError):
-        return False
+    """The folder holds the three stores of this twin (its completion marker holds the key)."""
+    return is_complete(folder, config_key) and all((folder / f"{grid}.zarr").exists() for grid in GRIDS)
 
 
 def _start_or_resume(folder: Path, work: Path, run_key: str) -> None:
     """Keep the work of an interrupted call with the same settings; else start afresh."""
-    if _valid(work / "run.key", run_key):
+    if is_complete(work, run_key):
         return
     shutil.rmtree(work, ignore_errors=True)
     for grid in GRIDS:
         shutil.rmtree(folder / f".{grid}.zarr.partial", ignore_errors=True)
     work.mkdir(parents=True)
-    write_text_atomic(work / "run.key", run_key)
+    mark_complete(work, run_key)  # the work folder belongs to these settings
 
 
 # ------------------------------------------------------------- static fields
@@ -233,7 +225,7 @@ def _prepare(config: BasinConfig, folder: Path, work: Path, run_key: str, chunk_
              tile_rows: int) -> tuple[float, float, float]:
     """Static fields to ``.work``, the fine store's template; returns the grid's latitude range."""
     frame = work / "frame.json"
-    if _valid(work / "static.done", run_key):
+    if is_complete(work / "static", run_key):
         return tuple(json.loads(frame.read_text()))
     for old in work.glob("tile_*"):
         old.unlink()
@@ -249,7 +241,7 @@ def _prepare(config: BasinConfig, folder: Path, work: Path, run_key: str, chunk_
     for name, values in arrays.items():
         np.save(static_dir / f"{name}.npy", values)
     lat_range = lat_range_of(lat)
-    write_text_atomic(frame, json.dumps(lat_range))
+    write_json(list(lat_range), frame)
     mapped = {**static, **factor_maps(lon, lat, fine.resolution_m, static, seed)}
     del arrays, static, lon, lat
     dates = config.dates()
@@ -275,7 +267,7 @@ def _prepare(config: BasinConfig, folder: Path, work: Path, run_key: str, chunk_
     # Metadata, coordinates and the (numpy) static maps now; the (dask)
     # daily and monthly arrays are only declared: the tiles fill them.
     ds.to_zarr(partial, mode="w", consolidated=True, compute=False)
-    write_text_atomic(work / "static.done", run_key)
+    mark_complete(work / "static", run_key)
     return lat_range
 
 
@@ -303,8 +295,7 @@ def _run_tiles(config: BasinConfig, folder: Path, work: Path, run_key: str, chun
 
 
 def _tile_done(work: Path, tile: _Tile) -> bool:
-    return _valid(work / f"tile_{tile.number:04d}.done", tile.run_key) and \
-        (work / f"tile_{tile.number:04d}.npz").exists()
+    return is_complete(work / f"tile_{tile.number:04d}.npz", tile.run_key)
 
 
 def _tile_task(tile: _Tile) -> int:
@@ -313,7 +304,7 @@ def _tile_task(tile: _Tile) -> int:
     Reads the rows' true static fields from ``.work/static``; writes the
     daily fine variables every ``chunk_days`` output days and the monthly
     ones at the end into ``.fine.zarr.partial``, the coarse partial sums to
-    ``.work/tile_NNNN.npz`` and last the marker ``.work/tile_NNNN.done``.
+    ``.work/tile_NNNN.npz`` and last its completion marker.
     """
     folder = Path(tile.folder)
     work = folder / WORK
@@ -349,22 +340,10 @@ def _tile_task(tile: _Tile) -> int:
     monthly = _simulate(static, lon, lat, tile.row0, dates, seed, tile.lat_range, phase, keep)
     for name in MONTHLY:
         store[name][:, rows, :] = monthly[name]
-    _save_npz(work / f"tile_{tile.number:04d}.npz", sums.arrays())
-    write_text_atomic(work / f"tile_{tile.number:04d}.done", tile.run_key)
+    write_npz(work / f"tile_{tile.number:04d}.npz", **sums.arrays())
+    mark_complete(work / f"tile_{tile.number:04d}.npz", tile.run_key)
     release_memory()
     return tile.number
-
-
-def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """``numpy.savez`` via a temporary name and a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # -------------------------------------------------------------------- coarse
