@@ -7,8 +7,8 @@ smvar run BASIN.yaml [--out RUN_DIR] [--only NAME] [--force] [--scheduler ADDRES
 smvar book [RUN_DIR] [--out DIR]
     Build the HTML book from a run's executed notebooks (no code is executed).
 smvar synth, smvar fetch, smvar detect, smvar variogram
-    Provided by :mod:`smvar.synthetic`, :mod:`smvar.realdata`,
-    :mod:`smvar.geodetector` and :mod:`smvar.variogram` (see ``smvar COMMAND --help``).
+    Provided by :mod:`smvar.commands.synth`, :mod:`smvar.commands.fetch`,
+    :mod:`smvar.geodetector.cli` and :mod:`smvar.variogram.cli` (see ``smvar COMMAND --help``).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ __all__ = ["main", "build_parser"]
 # returns the exit status). They import only the standard library at start-up, so
 # that ``smvar --help`` and ``smvar detect --help`` take a fraction of a second.
 COMMAND_MODULES: tuple[str, ...] = (
-    "smvar.synthetic.cli",
-    "smvar.realdata.cli",
+    "smvar.commands.synth",
+    "smvar.commands.fetch",
     "smvar.geodetector.cli",
     "smvar.variogram.cli",
 )

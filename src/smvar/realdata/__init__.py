@@ -24,8 +24,6 @@ routes
 fetch
     The downloader (cache, resume, verification, credentials) and the
     assembly into the layout of ``smvar synth``.
-cli
-    ``smvar fetch BASIN.yaml --out DIR [--only VARIABLES]``.
 """
 
 from smvar.lazy_exports import lazy_exports
