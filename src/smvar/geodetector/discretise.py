@@ -39,7 +39,7 @@ import pandas as pd
 from smvar.geodetector.natural_breaks import natural_breaks_many
 
 __all__ = ["Discretisation", "discretise", "breaks_for", "breaks_for_many", "strata_codes",
-           "interval_counts", "interval_labels", "METHODS"]
+           "interval_counts", "interval_labels", "METHODS", "check_method"]
 
 #: GD's methods, in the order GD tries them.
 METHODS: tuple[str, ...] = ("equal", "natural", "quantile", "geometric", "sd")
@@ -185,7 +185,8 @@ def _sorted_clean(x, name: str) -> np.ndarray:
     return np.sort(xv)
 
 
-def _check_method(method: str) -> str:
+def check_method(method: str) -> str:
+    """The method's name in lower case; a ValueError listing GD's methods for an unknown one."""
     key = str(method).lower()
     if key not in METHODS:
         raise ValueError(f"unknown discretisation method {method!r}; use one of {list(METHODS)} "
@@ -214,7 +215,7 @@ def breaks_for_many(x, method: str, ns, *, presorted: bool = False, name: str = 
     dict
         n -> break values (see the module notes for GD's quirks).
     """
-    key = _check_method(method)
+    key = check_method(method)
     xs = np.asarray(x, dtype=float) if presorted else _sorted_clean(x, name)
     ns = [int(n) for n in ns]
     if any(n < 2 for n in ns):

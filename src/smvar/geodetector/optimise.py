@@ -27,7 +27,7 @@ import pandas as pd
 
 from smvar.geodetector.conventions import Convention, get_convention
 from smvar.geodetector.discretise import (METHODS, Discretisation, breaks_for_many, interval_labels,
-                                          strata_codes, _check_method)
+                                          strata_codes, check_method)
 from smvar.geodetector.natural_breaks import natural_breaks_batch
 
 __all__ = ["optimal_discretisation", "OptimalDiscretisation"]
@@ -190,7 +190,7 @@ def optimal_discretisation(df: pd.DataFrame, y: str, factors: Sequence[str],
     OptimalDiscretisation
     """
     conv = get_convention(convention)
-    methods = [_check_method(m) for m in methods]
+    methods = [check_method(m) for m in methods]
     intervals = [int(n) for n in intervals]
     yv = _numeric_column(df, y)
     xs = {f: _numeric_column(df, f) for f in factors}

@@ -37,7 +37,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from smvar.variogram.empirical import VariogramResult
-from smvar.variogram.models import MODEL_NAMES, VariogramModel, _check_name, basis, range_factor
+from smvar.variogram.models import MODEL_NAMES, VariogramModel, check_model_name, basis, range_factor
 
 __all__ = ["FitResult", "fit_model", "fit_all_models", "best_model", "WEIGHTS"]
 
@@ -222,7 +222,7 @@ def fit_model(
     ``model.sill`` as nugget; ``at_bound`` flags a range at either end of
     the searched interval.
     """
-    model = _check_name(model)
+    model = check_model_name(model)
     lag, y, npairs = _valid_bins(result)
     w = _bin_weights(weights, lag, npairs)
     if model == "linear":
@@ -273,7 +273,7 @@ def fit_all_models(
     dict of str to FitResult
         One fit per model, in the order given.
     """
-    return {_check_name(m): fit_model(result, m, weights=weights, **kwargs) for m in models}
+    return {check_model_name(m): fit_model(result, m, weights=weights, **kwargs) for m in models}
 
 
 def best_model(fits: dict[str, FitResult]) -> str:

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["VariogramModel", "MODEL_NAMES", "ALL_MODELS", "basis", "range_factor"]
+__all__ = ["VariogramModel", "MODEL_NAMES", "ALL_MODELS", "basis", "range_factor", "check_model_name"]
 
 #: The four models of the paper (section 2.3.2 of Yin et al. 2023).
 MODEL_NAMES: tuple[str, ...] = ("linear", "spherical", "exponential", "gaussian")
@@ -60,7 +60,8 @@ _RANGE_FACTOR = {
 }
 
 
-def _check_name(model: str) -> str:
+def check_model_name(model: str) -> str:
+    """The model's name in lower case; a ValueError listing the models for an unknown one."""
     name = str(model).lower()
     if name not in _RANGE_FACTOR:
         raise ValueError(f"Unknown variogram model {model!r}; choose one of {', '.join(ALL_MODELS)}.")
@@ -80,7 +81,7 @@ def range_factor(model: str) -> float:
     float
         3 for the exponential, sqrt(3) for the Gaussian, 1 otherwise.
     """
-    return _RANGE_FACTOR[_check_name(model)]
+    return _RANGE_FACTOR[check_model_name(model)]
 
 
 def basis(model: str, h: np.ndarray, a: np.ndarray | float) -> np.ndarray:
@@ -101,7 +102,7 @@ def basis(model: str, h: np.ndarray, a: np.ndarray | float) -> np.ndarray:
     numpy.ndarray
         ``f(h; a)``, dimensionless.
     """
-    name = _check_name(model)
+    name = check_model_name(model)
     r = np.asarray(h, dtype=float) / np.asarray(a, dtype=float)
     if name == "spherical":
         rc = np.minimum(r, 1.0)
@@ -138,7 +139,7 @@ class VariogramModel:
     a: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "name", _check_name(self.name))
+        object.__setattr__(self, "name", check_model_name(self.name))
         if not (self.a > 0):
             raise ValueError(f"VariogramModel: the range parameter a must be positive (metres), got {self.a!r}.")
 
