@@ -55,7 +55,7 @@ Closed = Literal["left", "right"]
 _PAIR_BLOCK = 1_000_000
 
 #: Row bands per largest lag in the compiled sweep of :func:`empirical_variogram`.
-_BANDS_PER_LAG = 8
+_BANDS_PER_LAG = 16
 
 #: Tasks per thread in the compiled sweep (runs of points shared among threads, for balance).
 _TASKS_PER_THREAD = 8
@@ -576,7 +576,7 @@ def empirical_variogram(
     Notes
     -----
     The sweep sorts the points into horizontal bands of height
-    ``max_lag / 8`` and, within a band, by x. Each point is paired with the
+    ``max_lag / 16`` and, within a band, by x. Each point is paired with the
     later points of its own band and with the points of the bands above it
     whose x lies within the largest lag (found by bisection), so only pairs
     in a rectangle a little larger than the half-disc of radius ``max_lag``
