@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from smvar.comparison import (
-    close_to, comparison_table, detector_rows, geostatistics_rows, load_published, within_range,
+    CALIBRATION_TARGETS, OUTCOME, SYNTHETIC_REASON, TARGET, TWIN_REASONS, claims_of_run, close_to, comparison_table,
+    detector_rows, geostatistics_rows, load_published, within_range,
 )
 from smvar.factors import FACTOR_NAMES
 
@@ -84,3 +87,73 @@ def test_detector_rows_find_dominant_factors_and_pairs(published):
     q.loc["aspect", :] = 0.5
     rows = detector_rows(q, interactions, published)
     assert not {row.quantity: row.agrees for row in rows}["weakest factor over the year (mean q)"]
+
+
+class _Detectors:
+    def __init__(self, q: pd.DataFrame, interaction: pd.DataFrame) -> None:
+        self._q = q
+        self.interaction = interaction
+
+    def q_matrix(self, column: str = "q") -> pd.DataFrame:
+        return self._q
+
+
+class _Run:
+    """What claims_of_run reads of a run, made by hand."""
+
+    def __init__(self, source: str = "synthetic", lucc_winter_q: float = 0.40) -> None:
+        self.config = SimpleNamespace(data=SimpleNamespace(source=source))
+        statistics, table3, _ = geostat_inputs()
+        self._statistics = statistics.rename_axis("month")
+        self._table3 = table3.assign(best=True)
+        months = list(range(1, 13))
+        q = pd.DataFrame(0.1, index=list(FACTOR_NAMES), columns=months)
+        q.loc["lucc", [1, 2, 3, 12]] = lucc_winter_q
+        q.loc["dem", [4, 10, 11]] = 0.35
+        q.loc["lst_day", 5], q.loc["ndvi", 8], q.loc["aspect", :] = 0.62, 0.60, 0.01
+        interaction = pd.DataFrame({"month": [1, 2, 3], "var1": ["dem"] * 3, "var2": ["lucc"] * 3,
+                                    "q12": [0.45, 0.41, 0.40], "type": ["bi-variable enhance"] * 3})
+        self._detectors = _Detectors(q, interaction)
+
+    def monthly_statistics(self) -> pd.DataFrame:
+        return self._statistics
+
+    def table3(self) -> pd.DataFrame:
+        return self._table3
+
+    def stability(self):
+        import xarray as xr
+
+        reach = np.array([1, 1, 1, 2, 3, 3])
+        sd = np.array([0.04, 0.08, 0.12, 0.01, 0.005, 0.02])
+        return xr.Dataset({"sd": ("pixel", sd), "reach": ("pixel", reach)})
+
+    def detectors(self) -> _Detectors:
+        return self._detectors
+
+
+def test_claims_of_run_gives_the_fourteen_rows_and_marks_the_calibration_targets(published):
+    rows = claims_of_run(_Run())
+    assert len(rows) == 14
+    roles = {row.quantity: row.role for row in rows}
+    assert {q for q, role in roles.items() if role == TARGET} == set(CALIBRATION_TARGETS)
+    assert all(role in (TARGET, OUTCOME) for role in roles.values())
+    assert all(row.agrees for row in rows if row.quantity in CALIBRATION_TARGETS)
+
+
+def test_claims_of_a_run_on_real_data_have_no_calibration_targets():
+    rows = claims_of_run(_Run(source="local"))
+    assert all(row.role == OUTCOME for row in rows)
+
+
+def test_a_disagreeing_claim_of_the_twin_names_the_property_of_the_twin_that_causes_it():
+    rows = {row.quantity: row for row in claims_of_run(_Run(lucc_winter_q=0.9))}
+    row = rows["largest q in low-SM months (Jan–Apr, Oct–Dec)"]
+    assert not row.agrees
+    assert row.why == TWIN_REASONS[row.quantity] and row.why != SYNTHETIC_REASON
+
+
+def test_every_published_claim_has_a_reason_of_the_twin_for_when_it_disagrees():
+    quantities = {row.quantity for row in claims_of_run(_Run())}
+    assert quantities == set(TWIN_REASONS)
+    assert CALIBRATION_TARGETS <= quantities

@@ -15,21 +15,34 @@ geostatistics_rows, detector_rows
     and sections 3.2-3.3 (factor and interaction detectors).
 comparison_table
     Rows as a pandas DataFrame for the book.
+claims_of_run
+    Every row for a :class:`smvar.pipeline.Run` (the comparison page and
+    ``scripts/calibrate_twin.py`` both use it).
+CALIBRATION_TARGETS, TWIN_REASONS
+    The published quantities the twin's parameters were calibrated on, and,
+    for each quantity, the property of the twin that makes it differ when it
+    does.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from smvar import stats
+
 __all__ = [
     "Comparison", "load_published", "within_range", "close_to",
     "geostatistics_rows", "detector_rows", "comparison_table", "SYNTHETIC_REASON",
+    "claims_of_run", "CALIBRATION_TARGETS", "TWIN_REASONS", "TARGET", "OUTCOME",
 ]
+
+TARGET = "calibration target"
+OUTCOME = "outcome"
 
 SYNTHETIC_REASON = (
     "the default run uses the synthetic twin, whose values are plausible but not the basin's"
@@ -47,6 +60,7 @@ class Comparison:
     tolerance: str
     agrees: bool
     why: str
+    role: str = OUTCOME
 
     def as_row(self) -> dict:
         """The row for a table, with a readable verdict."""
@@ -207,6 +221,109 @@ def _interaction_rows(interactions: pd.DataFrame, paper: dict, reason: str) -> l
     rows.append(Comparison("3.3", "share of factor pairs whose interaction enhances", "most pairs",
                            f"{100 * share:.0f} %", "> 50 %", ok, _why(ok, reason)))
     return rows
+
+
+# The published quantities scripts/calibrate_twin.py fitted the twin's free
+# parameters (smvar.synthetic.parameters) to; every other row is an outcome.
+CALIBRATION_TARGETS: frozenset[str] = frozenset({
+    "monthly basin-mean SM (m³/m³)",
+    "largest q in low-SM months (Jan–Apr, Oct–Dec)",
+    "dominant factor, Apr, Oct, Nov",
+})
+
+# When a row of the default (synthetic) run disagrees: the property of the
+# twin that causes it, one per published quantity.
+TWIN_REASONS: dict[str, str] = {
+    "monthly basin-mean SM (m³/m³)":
+        "the twin's desert floor, its air-dry (residual) water content of about 0.09 m³/m³, sets the level of most "
+        "of the basin, and its snowmelt and irrigation pulses set how far the wet months rise above it",
+    "IQR/SD by month (1.349 if normal)":
+        "the twin's soil moisture is not normal: in the growing season the irrigated oases and the wet alpine "
+        "meadows form a long wet tail above a dry desert floor (IQR/SD below 1.35), and in winter the frozen "
+        "field is flat between class plateaus (IQR/SD above it)",
+    "R² of the best semivariogram models":
+        "the twin's monthly fields are smoother than the paper's at the sample's 8 km spacing (their random "
+        "parts are lattice noise interpolated between nodes), so every model fits them closely",
+    "May–Sep best model":
+        "the shape of the twin's summer semivariogram at short lags is set by its irrigated oases and river "
+        "corridors, a few kilometres wide, which make it rise steeply near the origin as an exponential model does",
+    "SD of monthly means, upper reach (5–95 %)":
+        "the twin's upper reach holds scree and glacier margins above 4,000 m that stay frozen or dry most of the "
+        "year, so their monthly means hardly change and the lower end of the range falls below the paper's",
+    "SD of monthly means, middle and lower reaches (5–95 %)":
+        "the twin irrigates its oases every 10 days from mid-April to September, so the middle reach's cropland "
+        "swings between dry winters and wet summers more than the paper's product shows",
+    "largest q in low-SM months (Jan–Apr, Oct–Dec)":
+        "the twin's winter soil moisture varies little inside a land-cover class (only texture and the hidden "
+        "air-dry water make it differ), so the per-class regression of the downscaling leaves classes as "
+        "plateaus that land cover and the soil maps explain almost entirely",
+    "dominant factor, Jan–Mar, Dec":
+        "in the twin's frozen months the liquid water depends on soil temperature, that is on elevation, as much "
+        "as on the class's texture, so elevation can rival land cover",
+    "dominant factor, Apr, Oct, Nov":
+        "the twin's land cover separates mountains (grassland, forest) from desert (barren) as sharply as "
+        "elevation does, and its freezing and thawing follow soil temperature, which lags air temperature by "
+        "days, so land cover keeps the lead in the shoulder months",
+    "q of lst_day in month 5":
+        "the twin's daytime LST is computed from its soil moisture through thermal inertia and the downscaled "
+        "field is made from that same LST, so in the growing season lst_day explains more than in the paper",
+    "q of ndvi in month 8":
+        "in the twin, vegetation cover derived from NDVI scales both evapotranspiration and the diurnal LST "
+        "range from which the downscaled field is made, which ties August soil moisture closely to NDVI",
+    "weakest factor over the year (mean q)":
+        "aspect acts in the twin only through the placement of forest on north-facing slopes, and the twin's "
+        "radiation does not depend on slope orientation",
+    "strongest pair, Jan–Mar":
+        "the twin's winter field is set by land cover and by elevation through soil freezing, and which pair "
+        "wins depends on which of the two the other factors' strata already capture",
+    "share of factor pairs whose interaction enhances":
+        "in the twin many factors are derived from the same few fields (soils from texture, vegetation indices "
+        "from NDVI), so their pairs add little to each other",
+}
+
+
+def _with_roles(rows: list[Comparison], synthetic: bool) -> list[Comparison]:
+    """Mark calibration targets and give disagreeing rows of the twin their specific reason."""
+    out = []
+    for row in rows:
+        role = TARGET if synthetic and row.quantity in CALIBRATION_TARGETS else OUTCOME
+        why = row.why
+        if synthetic and not row.agrees and row.quantity in TWIN_REASONS:
+            why = TWIN_REASONS[row.quantity]
+        out.append(replace(row, role=role, why=why))
+    return out
+
+
+def claims_of_run(run, published: dict | None = None) -> list[Comparison]:
+    """Every published claim beside a run's value (the comparison page's rows).
+
+    Parameters
+    ----------
+    run : smvar.pipeline.Run
+        A run; its monthly statistics, Table 3, stability and detectors are
+        computed (or read from its folder).
+    published : dict, optional
+        :func:`load_published` (read when not given).
+
+    Returns
+    -------
+    list of Comparison
+        The 14 rows of sections 3.1-3.3, with ``role`` set to
+        :data:`TARGET` for the quantities of :data:`CALIBRATION_TARGETS` when
+        the run uses the synthetic twin, and the reasons of
+        :data:`TWIN_REASONS` for the twin's disagreeing rows.
+    """
+    published = load_published() if published is None else published
+    synthetic = run.config.data.source == "synthetic"
+    table3 = run.table3()
+    best = table3[table3["best"]].reset_index(drop=True)
+    stability = run.stability()
+    by_reach = stats.stability_by_reach(stability["sd"], stability["reach"], stability["reach"] > 0)
+    detectors = run.detectors()
+    interactions = detectors.interaction.rename(columns={"var1": "factor_1", "var2": "factor_2", "q12": "q"})
+    rows = geostatistics_rows(run.monthly_statistics(), best, by_reach, published, synthetic) + detector_rows(
+        detectors.q_matrix("q"), interactions, published, synthetic)
+    return _with_roles(rows, synthetic)
 
 
 def comparison_table(rows: list[Comparison]) -> pd.DataFrame:

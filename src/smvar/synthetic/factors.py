@@ -55,9 +55,12 @@ the same products. Magnitudes, with their sources:
   et al. 2019), with confusion concentrated between similar classes
   (grassland, open shrubland, barren, cropland) and in mixed pixels at class
   edges. Here an edge pixel (a neighbour of another class) takes that class
-  with probability 0.5; other pixels take a plausible confused class with a
-  per-class probability (barren 0.12, grassland 0.30, open shrubland 0.40,
-  cropland 0.20, forest 0.20, snow and ice 0.10, water 0.03), in patches
+  with probability ``land_cover_edge_error``; other pixels take a plausible
+  confused class with a per-class probability (the global rates barren 0.12,
+  grassland 0.30, open shrubland 0.40, cropland 0.20, forest 0.20, snow and
+  ice 0.10, water 0.03, times ``land_cover_error_scale``; both calibrated in
+  :mod:`smvar.synthetic.parameters`: the basin is mostly barren and easy to
+  classify, and the downscaling's per-class fits are sensitive to them), in patches
   (a field correlated at 6 and 2.5 km).
 - MOD13 EVI = 2.5 (NIR - red) / (NIR + 6 red - 7.5 blue + 1) (Huete et al.
   2002) responds to canopy structure and soil background where NDVI does
@@ -80,6 +83,7 @@ import numpy as np
 
 from smvar.synthetic._noise import KM_PER_DEG, fractal_noise, key_of, twin_km
 from smvar.synthetic.basin import mountain_front
+from smvar.synthetic.parameters import current as current_parameters
 
 __all__ = ["soil_products", "dem_product", "land_cover_product", "evi_product", "fvc_product",
            "LAND_COVER_ERROR", "CONFUSED_WITH"]
@@ -88,7 +92,6 @@ _SOIL_SCALES = (32.0, 8.0, 2.0)
 
 # probability that an interior pixel of the class is mislabelled
 LAND_COVER_ERROR = {1: 0.20, 7: 0.40, 10: 0.30, 12: 0.20, 15: 0.10, 16: 0.12, 17: 0.03}
-EDGE_ERROR = 0.5
 # plausible confused classes and their shares (IGBP confusions in drylands and mountains)
 CONFUSED_WITH = {
     1: ((10, 1.0),),
@@ -211,8 +214,10 @@ def land_cover_product(lon: np.ndarray, lat: np.ndarray, landcover: np.ndarray, 
     -----
     An edge pixel (with a neighbour of another class on the grid) takes the
     most frequent other class among its 8 neighbours with probability
-    :data:`EDGE_ERROR`; an interior pixel takes a class of
-    :data:`CONFUSED_WITH` with the probability of :data:`LAND_COVER_ERROR`.
+    ``land_cover_edge_error``; an interior pixel takes a class of
+    :data:`CONFUSED_WITH` with the probability of :data:`LAND_COVER_ERROR`
+    times ``land_cover_error_scale`` (both of
+    :class:`smvar.synthetic.parameters.TwinParameters`).
     Errors fall in patches: the draw is a field correlated at 6 and 2.5 km,
     made uniform.
     """
@@ -230,10 +235,11 @@ def land_cover_product(lon: np.ndarray, lat: np.ndarray, landcover: np.ndarray, 
         own |= here
     edge = other_counts.max(axis=0) > 0
     edge_class = np.asarray(classes, dtype=np.int16)[np.argmax(other_counts, axis=0)]
+    parameters = current_parameters()
     p_table = np.zeros(256, dtype=np.float32)
     for c, p in LAND_COVER_ERROR.items():
-        p_table[c] = p
-    p = np.where(edge, EDGE_ERROR, p_table[np.clip(codes, 0, 255)])
+        p_table[c] = p * parameters.land_cover_error_scale
+    p = np.where(edge, parameters.land_cover_edge_error, p_table[np.clip(codes, 0, 255)])
     wrong = (draw < p) & own
     interior_class = codes.copy()
     scree = (codes == 16) & (dem >= SCREE_ELEVATION)

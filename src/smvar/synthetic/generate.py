@@ -60,6 +60,7 @@ from smvar.grid import FineGrid, GeoGrid, analysis_grid, fine_to_coarse_index, m
 from smvar.inputs import CONTRACT, OPTIONAL, REANALYSIS_NAMES, Inputs
 from smvar.synthetic import products
 from smvar.synthetic import factors
+from smvar.synthetic.parameters import current as current_parameters
 from smvar.synthetic._noise import hash_uniform, key_of
 from smvar.synthetic.basin import basin_mask, reach, river_distance_km
 from smvar.synthetic.geography import ndvi_range_at
@@ -376,6 +377,7 @@ def _simulate(static: dict, lon: np.ndarray, lat: np.ndarray, row0: int, dates: 
                                              np.random.default_rng([seed, 701, band])))
              for band, rows in _bands(row0, shape[0])]
     noise = np.empty((3, *shape), dtype=np.float32)
+    lst_noise_k = current_parameters().lst_noise_k
     n_years = last_year - first_year + 1
     for day in _loop_days(dates):
         doy = day.timetuple().tm_yday
@@ -397,7 +399,7 @@ def _simulate(static: dict, lon: np.ndarray, lat: np.ndarray, row0: int, dates: 
                 noise[k, rows] = pool.draw(rng)
         snow = bucket.swe > 5.0
         lst_day, lst_night = lst_pair(theta, static["saturated_water_content"], fvc, static["dem"], w, snow,
-                                      noise[0], noise[1])
+                                      noise[0], noise[1], noise_k=lst_noise_k)
         on_day(i, {"sm_truth": theta, "sm_reference": products.reference_sm(theta, noise[2]),
                    "lst_day": lst_day, "lst_night": lst_night, "ndvi": ndvi})
     monthly["evi"] = factors.evi_product(lon, lat, ndvi_max, static["sand"], np.asarray(months), seed)

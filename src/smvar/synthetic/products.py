@@ -23,7 +23,8 @@ a daily error field of unit standard deviation:
 - reanalysis SM: ``0.85 B + 0.04 + b(x) + 0.012 e`` (b: sd 0.01) -- ERA5-Land
   is too wet in dry land;
 - reanalysis LST: ``B - 1.5 + 0.8 e`` by day, ``B + 0.5 + 0.8 e`` by night;
-- CCI: ``B + b(x) + 0.025 e`` (b: sd 0.01), missing where a daily gap field
+- CCI: ``B + b(x) + 0.025 e`` (b: sd ``microwave_bias_sd`` of
+  :mod:`smvar.synthetic.parameters`), missing where a daily gap field
   falls below the gap probability 0.33 +- 0.12 (more in winter);
 - SMOPS: ``B + 0.01 + 0.045 e``;
 - reference: ``T + 0.02 e`` at 1 km, e white (independent by pixel and day);
@@ -63,6 +64,7 @@ from scipy import ndimage
 
 from smvar.grid import FineGrid, GeoGrid, fine_to_coarse_index
 from smvar.synthetic._noise import _VAR_FACTOR, Lattice, fractal_noise, key_of, twin_km
+from smvar.synthetic.parameters import current as current_parameters
 
 __all__ = [
     "Aggregator",
@@ -191,7 +193,7 @@ def microwave_cci(block: np.ndarray, months: np.ndarray, errors: ErrorFields, ga
     ``gaps`` the coverage field (one large scale), ``days`` the date ordinals.
     """
     noise = errors.daily(days, 0) * np.float32(0.025)
-    values = _clip_sm(block + errors.static(0.01) + noise)
+    values = _clip_sm(block + errors.static(current_parameters().microwave_bias_sd) + noise)
     p_gap = 0.33 + 0.12 * np.cos(2 * np.pi * (np.asarray(months) - 1) / 12.0)
     coverage = _normal_cdf(gaps.daily(days, 0))  # about uniform in [0, 1]
     values[coverage < p_gap[:, None, None]] = np.nan

@@ -14,8 +14,8 @@ Notes
 One day of the balance, per cell (all vectorised over cells):
 
 1. precipitation falls as snow below 0.5 degrees C; snow melts at 3.5 mm K-1 day-1;
-2. irrigated cropland gets 45 mm every 10 days from mid-April to September
-   (each cell on its own rotation);
+2. irrigated cropland gets ``irrigation_mm`` every 10 days from mid-April to
+   September (each cell on its own rotation);
 3. water infiltrates up to saturation (only 30 % of it when the soil is frozen),
    the rest runs off;
 4. water above field capacity drains at a rate set by ksat (slowed 20-fold
@@ -27,8 +27,13 @@ One day of the balance, per cell (all vectorised over cells):
    topographic wetness index and the distance to the rivers (capillary rise);
 7. the soil temperature follows air temperature with a 6-day time constant;
    below 0 degrees C the water above the residual content freezes
-   progressively: liquid = residual + (theta - residual)(0.3 + 0.7 exp(T / 3))
-   (adsorbed water stays unfrozen, cf. the soil freezing characteristic curve).
+   progressively: liquid = residual + (theta - residual)(f + (1 - f) exp(T / s))
+   with the floor f = ``frozen_liquid_floor`` and the scale s =
+   ``freeze_scale_k`` (adsorbed water stays unfrozen, cf. the soil freezing
+   characteristic curve).
+
+The free parameters named here are those of
+:class:`smvar.synthetic.parameters.TwinParameters`, set by the calibration.
 
 The truth is the liquid content, which is what a microwave sensor sees.
 """
@@ -36,6 +41,8 @@ The truth is the liquid content, which is what a microwave sensor sees.
 from __future__ import annotations
 
 import numpy as np
+
+from smvar.synthetic.parameters import current as current_parameters
 
 __all__ = ["Bucket", "LAYER_MM"]
 
@@ -70,13 +77,18 @@ class Bucket:
         self.sat = soils["saturated_water_content"]
         self.res = soils["residual_water_content"]
         self.drain_rate = np.clip(soils["ksat"] / 150.0, 0.1, 0.8).astype(np.float32)
-        self.stress_top = (0.7 * self.fc).astype(np.float32)
+        self.stress_top = np.maximum(0.7 * self.fc, self.res + 0.01).astype(np.float32)
+        parameters = current_parameters()
+        self.irrigation = np.float32(parameters.irrigation_mm)
+        self.frozen_floor = np.float32(parameters.frozen_liquid_floor)
+        self.freeze_scale = np.float32(1.0 / parameters.freeze_scale_k)
         self.irrigated = landcover == 12
         self.glacier = np.flatnonzero(landcover == 15)
         if phase is None:
             phase = np.random.default_rng([seed, 601]).integers(0, 10, size=landcover.shape)
         self.phase = phase
-        gw = 0.10 * np.clip((twi - 14.0) / 6.0, 0.0, 1.0) + 0.12 * np.exp(-river_km / 1.5)
+        gw = (parameters.groundwater_twi * np.clip((twi - 14.0) / 6.0, 0.0, 1.0)
+              + parameters.groundwater_river * np.exp(-river_km / 1.5))
         self.gw_floor = np.minimum(self.res + gw, self.fc).astype(np.float32)
         self.theta = (0.5 * (self.fc + self.res)).astype(np.float32)
         self.swe = np.zeros(landcover.shape, dtype=np.float32)
@@ -112,7 +124,7 @@ class Bucket:
         self.swe.flat[glacier] = np.maximum(self.swe.flat[glacier], 200.0)
         water = rain + melt
         if 105 <= doy <= 270:
-            water += np.where(self.irrigated & ((doy + self.phase) % 10 == 0), np.float32(45.0), np.float32(0.0))
+            water += np.where(self.irrigated & ((doy + self.phase) % 10 == 0), self.irrigation, np.float32(0.0))
         water *= np.float32(0.3) + np.float32(0.7) * thawed  # frozen ground: most runs off
         theta = np.minimum(self.theta + water * np.float32(1.0 / LAYER_MM), self.sat)
         rate = self.drain_rate * (np.float32(0.05) + np.float32(0.95) * thawed)
@@ -125,5 +137,6 @@ class Bucket:
         self.theta = np.maximum(theta, self.res)
         # Adsorbed (residual) water does not freeze; the rest freezes progressively.
         cold = np.minimum(self.t_soil, np.float32(0.0))
-        fraction = np.float32(0.3) + np.float32(0.7) * np.exp(cold * np.float32(1.0 / 3.0))
+        floor = self.frozen_floor
+        fraction = floor + (np.float32(1.0) - floor) * np.exp(cold * self.freeze_scale)
         return self.res + (self.theta - self.res) * fraction

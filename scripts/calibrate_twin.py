@@ -1,0 +1,172 @@
+"""Calibrate the synthetic twin's free parameters on the paper's published statistics.
+
+Run by hand (never by the tests or the book)::
+
+    SMVAR_SCHEDULER=synchronous .venv/bin/python scripts/calibrate_twin.py \
+        --config data/basins/heihe.yaml --out /tmp/calibration [--step-days 3] [--only NAME]
+
+What it does
+------------
+1. Prints the targets: the published quantities of Yin et al. 2023
+   (``data/paper/published_values.yaml``) the calibration fits, each with the
+   tolerance of the comparison page (``smvar.comparison``), and the
+   constraint that the downscaling beats the bilinear baseline on at least
+   80 % of the twin's days.
+2. Runs the twin and the whole analysis for every candidate of
+   :data:`CANDIDATES` (a small grid around the earlier values; one run folder
+   each, because the run's steps are keyed on the code, not on these values),
+   optionally on a cheaper period (``--step-days``: every k-th day).
+3. Prints, for every candidate, its parameters, the values of the targets,
+   the share of days won over the baseline, a loss (distance of each target
+   outside its published range, in units of its tolerance, plus a penalty
+   below 80 % of days) and how many of the 14 published claims agree.
+4. Prints the best candidate as the ``TwinParameters(...)`` to write into
+   ``src/smvar/synthetic/parameters.py`` (by hand, with the date).
+
+The targets are published statistics of the run's downscaled product only:
+the calibration never looks at the truth's relation to the factors, so the
+twin does not build the paper's regression in.
+
+Result of the run that set :data:`smvar.synthetic.parameters.CALIBRATED`
+(2026-12-01, ``--step-days 3`` on data/basins/heihe.yaml, then verified on the
+full year): see the comment above ``CALIBRATED`` in that module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("SMVAR_SCHEDULER", "synchronous")  # the overrides live in this process
+
+import yaml  # noqa: E402
+
+from smvar.comparison import CALIBRATION_TARGETS, claims_of_run, load_published  # noqa: E402
+from smvar.pipeline import Run  # noqa: E402
+from smvar.synthetic.parameters import TwinParameters, overridden  # noqa: E402
+
+BEFORE = TwinParameters()  # the values before any calibration (the dataclass defaults)
+
+# The grid searched: each candidate changes a few parameters of BEFORE.
+CANDIDATES: dict[str, dict] = {
+    "before": {},
+    "noise05": {"lst_noise_k": 0.5},
+    "noise05_hidden03_freeze": {"lst_noise_k": 0.5, "hidden_residual_sd": 0.03, "frozen_liquid_floor": 0.1},
+    "A": {"lst_noise_k": 0.5, "hidden_residual_sd": 0.03, "frozen_liquid_floor": 0.1,
+          "land_cover_edge_error": 0.25, "land_cover_error_scale": 0.5},
+    "B": {"lst_noise_k": 0.3, "hidden_residual_sd": 0.04, "frozen_liquid_floor": 0.1,
+          "land_cover_edge_error": 0.2, "land_cover_error_scale": 0.4},
+    "C": {"lst_noise_k": 0.3, "hidden_residual_sd": 0.04, "hidden_residual_scales_km": (16.0, 6.0, 2.0),
+          "frozen_liquid_floor": 0.1, "land_cover_edge_error": 0.2, "land_cover_error_scale": 0.4},
+    "D": {"lst_noise_k": 0.3, "hidden_residual_sd": 0.04, "land_cover_edge_error": 0.2,
+          "land_cover_error_scale": 0.4},
+    "E": {"lst_noise_k": 0.3, "hidden_residual_sd": 0.04, "land_cover_edge_error": 0.2,
+          "land_cover_error_scale": 0.4, "frozen_liquid_floor": 0.15, "freeze_scale_k": 1.5, "residual_base": 0.085},
+    "F": {"lst_noise_k": 0.3, "hidden_residual_sd": 0.05, "land_cover_edge_error": 0.2,
+          "land_cover_error_scale": 0.4, "freeze_scale_k": 1.5},
+    "G": {"lst_noise_k": 0.3, "hidden_residual_sd": 0.05, "land_cover_edge_error": 0.2,
+          "land_cover_error_scale": 0.4, "frozen_liquid_floor": 0.2, "freeze_scale_k": 1.5, "residual_base": 0.09},
+}
+
+MIN_SHARE_OF_DAYS = 0.8
+
+
+def targets(published: dict) -> list[dict]:
+    """The calibration targets: published ranges (or a factor) and the page's tolerance."""
+    detector = published["geodetector"]["factor_detector"]
+    return [
+        {"quantity": "monthly basin-mean SM (m³/m³)",
+         "range": published["monthly_statistics"]["monthly_mean_range_m3m3"], "tolerance": 0.01},
+        {"quantity": "largest q in low-SM months (Jan–Apr, Oct–Dec)",
+         "range": detector["low_sm_months_max_q"], "tolerance": 0.05},
+        {"quantity": "dominant factor, Apr, Oct, Nov", "factor": detector["dominant_apr_oct_nov"],
+         "tolerance": 1.0},
+    ]
+
+
+def _outside(low: float, high: float, paper: list[float], tolerance: float) -> float:
+    """How far [low, high] reaches outside the paper's range, in tolerances."""
+    return (max(paper[0] - low, 0.0) + max(high - paper[1], 0.0)) / tolerance
+
+
+def evaluate(run: Run, published: dict) -> dict:
+    """The targets' values, the share of days won, the loss and the claims of one run."""
+    statistics = run.monthly_statistics()
+    q = run.detectors().q_matrix("q")
+    detector = published["geodetector"]["factor_detector"]
+    low_months = detector["low_sm_months"]
+    top = q[low_months].max(axis=0)
+    dominant = q[[4, 10, 11]].idxmax(axis=0)
+    share = float(run.downscaled().summary["twin"]["share_days_better"])
+    spec = targets(published)
+    mean_low, mean_high = float(statistics["MEAN"].min()), float(statistics["MEAN"].max())
+    loss = _outside(mean_low, mean_high, spec[0]["range"], spec[0]["tolerance"])
+    loss += _outside(float(top.min()), float(top.max()), spec[1]["range"], spec[1]["tolerance"])
+    loss += float((dominant != spec[2]["factor"]).sum())
+    loss += 10.0 * max(MIN_SHARE_OF_DAYS - share, 0.0) / 0.05
+    claims = claims_of_run(run, published)
+    return {
+        "monthly_mean": [round(mean_low, 4), round(mean_high, 4)],
+        "low_sm_max_q": [round(float(top.min()), 3), round(float(top.max()), 3)],
+        "dominant_apr_oct_nov": {int(m): f for m, f in dominant.items()},
+        "share_days_better": round(share, 3),
+        "loss": round(loss, 3),
+        "claims_agree": int(sum(c.agrees for c in claims)),
+        "targets_agree": int(sum(c.agrees for c in claims if c.quantity in CALIBRATION_TARGETS)),
+        "disagree": [c.quantity for c in claims if not c.agrees],
+    }
+
+
+def _config_file(config: Path, out: Path, step_days: int | None) -> Path:
+    if not step_days:
+        return config
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["period"]["step_days"] = int(step_days)
+    data["name"] = f"{data['name']}_step{step_days}"
+    path = out / f"{config.stem}_step{step_days}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, default=Path("data/basins/heihe.yaml"))
+    parser.add_argument("--out", type=Path, required=True, help="folder of the candidates' runs")
+    parser.add_argument("--step-days", type=int, default=None, help="every k-th day (cheaper search)")
+    parser.add_argument("--only", nargs="*", default=None, help="candidates to run (default all)")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    published = load_published()
+    config = _config_file(args.config, args.out, args.step_days)
+    print("Targets (published values, data/paper/published_values.yaml):")
+    for target in targets(published):
+        print("  ", json.dumps(target, ensure_ascii=False))
+    print(f"   constraint: downscaling beats the bilinear baseline on >= {MIN_SHARE_OF_DAYS:.0%} of days")
+    print(f"Parameters before calibration: {json.dumps(BEFORE.as_dict())}")
+    results = {}
+    for name, values in CANDIDATES.items():
+        if args.only and name not in args.only:
+            continue
+        parameters = BEFORE.with_values(**values)
+        start = time.perf_counter()
+        with overridden(parameters):
+            result = evaluate(Run(str(config), str(args.out / name)), published)
+        result["seconds"] = round(time.perf_counter() - start, 1)
+        results[name] = (parameters, result)
+        print(f"\n{name}: {json.dumps(values)}\n   {json.dumps(result, ensure_ascii=False)}", flush=True)
+    (args.out / "results.json").write_text(json.dumps(
+        {name: {"parameters": p.as_dict(), "result": r} for name, (p, r) in results.items()},
+        indent=1, ensure_ascii=False), encoding="utf-8")
+    best = min(results, key=lambda name: (results[name][1]["loss"], -results[name][1]["claims_agree"]))
+    parameters, result = results[best]
+    print(f"\nBest: {best} (loss {result['loss']}, {result['claims_agree']} of 14 claims agree, "
+          f"{result['share_days_better']:.0%} of days beat the baseline)")
+    print(f"CALIBRATED = TwinParameters(**{parameters.as_dict()})")
+    print("Losses:", {name: r["loss"] for name, (_, r) in results.items()})
+
+
+if __name__ == "__main__":
+    main()
