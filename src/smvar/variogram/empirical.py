@@ -353,13 +353,16 @@ def _sweep(x, y, z, band, band_start, band_h, edges, uniform, right, dir_on, sin
                 kmin = nb
                 kmax = -1
                 slow = 0
+                xs = x[block:block + m]  # slices: indices from 0, which the compiler vectorises
+                ys = y[block:block + m]
+                zs = z[block:block + m]
                 for t in range(m):
-                    dx = x[block + t] - xi
-                    dy = y[block + t] - yi
+                    dx = xs[t] - xi
+                    dy = ys[t] - yi
                     d2 = dx * dx + dy * dy
                     d = math.sqrt(d2)
                     buf_d[t] = d
-                    dz = z[block + t] - zi
+                    dz = zs[t] - zi
                     buf_dz[t] = dz * dz
                     u = min(max((d - e0) * inv_w, -1.0), nbf)
                     kk = int(u)
@@ -373,7 +376,7 @@ def _sweep(x, y, z, band, band_start, band_h, edges, uniform, right, dir_on, sin
                     slow += kk == -1
                 if dir_on:
                     for t in range(m):
-                        buf_dir[t] = abs(((x[block + t] - xi) * sin_a + (y[block + t] - yi) * cos_a) / buf_d[t])
+                        buf_dir[t] = abs(((xs[t] - xi) * sin_a + (ys[t] - yi) * cos_a) / buf_d[t])
                     for t in range(m):
                         if buf_k[t] >= 0 and buf_dir[t] < cos_tol:
                             buf_k[t] = -2
