@@ -3,7 +3,9 @@
 ``small_book(tmp_path_factory)`` runs ``smvar run`` on ``data/basins/small.yaml``
 with a local dask cluster of two workers (the default path of ``make book``)
 and builds the book, once per test session; later calls return the same
-folders.
+folders. ``SMVAR_TEST_BOOK_RUN=RUN`` reuses a run folder whose book is
+already built (``smvar run data/basins/small.yaml --out RUN && smvar book RUN``),
+for looking at a change without running the notebooks again.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ _BUILT: dict[str, tuple[Path, Path]] = {}
 def small_book(tmp_path_factory) -> tuple[Path, Path]:
     """(run folder, book build folder) of the small basin, built once per session."""
     if "small" in _BUILT:
+        return _BUILT["small"]
+    given = os.environ.get("SMVAR_TEST_BOOK_RUN")   # a run folder already built (RUN/book/_build/html)
+    if given and (Path(given) / "book" / "_build" / "html" / "index.html").is_file():
+        _BUILT["small"] = (Path(given), Path(given) / "book")
         return _BUILT["small"]
     if not (REPO / "_vendor" / "mathjax" / "tex-mml-chtml.js").is_file():
         pytest.skip("MathJax is not vendored: run `make vendor` (make test does it)")

@@ -52,8 +52,11 @@ def site(built_book, screenshots):
     with serve(html) as base, browser() as chrome:
         page = chrome.new_page(viewport={"width": 1280, "height": 900})
         console: list[str] = []
-        page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
+        page.on("console", lambda message: console.append(
+            f"{message.text} ({message.location.get('url', '')})") if message.type == "error" else None)
         page.on("pageerror", lambda error: console.append(str(error)))
+        page.on("response", lambda response: console.append(f"HTTP {response.status}: {response.url}")
+                if response.status >= 400 else None)
         for name in pages:
             console.clear()
             facts[name] = page_facts(page, base + name)
@@ -205,7 +208,7 @@ def _pdf_text_bits(path: Path) -> str:
 @needs_chromium
 def test_the_pdf_holds_every_chapter_with_its_equations_figures_and_tables(pdf, built_book):
     assert pdf_page_count(pdf) >= 40
-    single = (built_book / "_build" / "singlehtml" / "index.html").read_text(encoding="utf-8")
+    single = (built_book / "_build" / "singlehtml" / "smvar-book.html").read_text(encoding="utf-8")
     for title in ("Study area and data", "The paper beside this run", "Lab 1", "Lab 3"):
         assert title in single, title
     assert single.count("<img") >= 20 and single.count("smvar-table") >= 20 and "math notranslate" in single

@@ -157,8 +157,36 @@ def build_book(run_dir: Path, out: Path | None = None, *, root: Path | None = No
                     if "WARNING" in line or "ERROR" in line]
         shown = "\n".join(warnings[:40]) or (result.stdout + result.stderr)[-4000:]
         raise BookBuildFailed(f"jupyter-book build failed (full log: {log}):\n{shown}")
+    _drop_repeated_inline_scripts(out / "_build" / "html")
     return out / "_build" / "html"
 
+
+def _drop_repeated_inline_scripts(html: Path) -> None:
+    """Keep the first of identical inline ``<script>`` lines of each page.
+
+    sphinx-thebe 0.3 (loaded by Jupyter Book whether or not thebe is used)
+    writes its ``const THEBE_JS_URL = ...`` line twice into every page, and
+    the browser reports the second declaration as an error on the console.
+    """
+    for page in html.rglob("*.html"):
+        lines = page.read_text(encoding="utf-8").split("\n")
+        seen: set[str] = set()
+        kept = []
+        for line in lines:
+            key = line.strip()
+            if key.startswith("<script>") and key.endswith("</script>"):
+                if key in seen:
+                    continue
+                seen.add(key)
+            kept.append(line)
+        if len(kept) != len(lines):
+            page.write_text("\n".join(kept), encoding="utf-8")
+
+
+# A4 pages; figures and table rows are not split across pages.
+_PRINT_CSS = ("<style>@page{size:A4;margin:14mm 12mm}"
+              "@media print{figure,img,tr,.MathJax,mjx-container{break-inside:avoid}"
+              "h1,h2,h3{break-after:avoid}}</style>")
 
 _PRINT_TAGS = {"hide-input": "remove-input", "hide-output": "remove-output", "hide-cell": "remove-cell"}
 
@@ -213,7 +241,7 @@ def build_pdf(out: Path, *, root: Path | None = None, chromium: str | None = Non
     -----
     Jupyter Book's ``singlehtml`` builder puts every page in one HTML file;
     headless Chromium loads it, lets MathJax typeset the equations (a virtual
-    time budget of 60 s) and prints it with the theme's print style
+    time budget of 60 s) and prints it on A4 with the theme's print style
     (no sidebars). Figures are the run's PNGs; tables print whole (the
     scrolling boxes open up in print, :mod:`smvar.tables`).
     """
@@ -236,9 +264,11 @@ def build_pdf(out: Path, *, root: Path | None = None, chromium: str | None = Non
         raise BookBuildFailed(f"the single-page build for the PDF failed (log: {out / 'build-singlehtml.log'})")
     # The single page is written at the root document's path (book/intro.html) but refers to
     # _images/ and _static/ as if it sat at the top: put a copy there.
+    _drop_repeated_inline_scripts(single)
     redirect = re.search(r'url=([^"]+)"', index.read_text(encoding="utf-8"))
     page = single / "smvar-book.html"
-    shutil.copy2(single / redirect.group(1) if redirect else index, page)
+    text = (single / redirect.group(1) if redirect else index).read_text(encoding="utf-8")
+    page.write_text(text.replace("</head>", f"{_PRINT_CSS}</head>", 1), encoding="utf-8")
     profile = out / ".chromium-profile"
     shutil.rmtree(profile, ignore_errors=True)
     print_command = [
