@@ -29,7 +29,7 @@ def test_long_text_is_never_cut():
 def test_numbers_are_rounded_and_formats_win():
     frame = pd.DataFrame({"q": [0.123456], "area_km2": [143012.7], "r2": [0.98765], "breaks": [np.array([1.23456, 2.5])]})
     cells = _cells(tables.show(frame, formats={"r2": "{:.2f}"}).to_html())
-    assert cells == ["0.123", "143,013", "0.99", "1.23, 2.5"]
+    assert cells == ["0.123", "143,013", "0.99", "1.23, 2.50"]
 
 
 def test_a_named_index_becomes_the_first_column_and_a_range_index_is_hidden():

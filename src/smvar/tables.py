@@ -118,7 +118,12 @@ def _number(value: Any, digits: int = 3) -> str:
             return f"{value:,.0f}"
         if magnitude == 0:
             return "0"
-        return f"{value:.{digits}g}" if magnitude >= 1e-3 else f"{value:.{digits - 1}e}"
+        if magnitude < 1e-3:
+            return f"{value:.{digits - 1}e}"
+        text = f"{value:#.{digits}g}"   # '#': trailing zeros kept (0.660), so a column's decimals line up
+        if "e" in text:                   # 999.9 rounds up to 1000
+            return f"{value:,.0f}"
+        return text[:-1] if text.endswith(".") else text
     return str(value)
 
 
