@@ -93,7 +93,7 @@ class_table
 # %% [markdown]
 # ## The class map and the SD by reach (the paper's Fig. 5)
 
-# %% tags=["hide-input"] mystnb={"image": {"alt": "Left: map of the basin coloured by temporal stability class from excellent to very poor. Right: box plots of the per-pixel SD of monthly soil moisture in the upper, middle and lower reaches"}, "figure": {"caption": "Temporal stability of SM. Left: the class of each pixel (colour bar: blue = excellent, the steadiest, through yellow = stable to vermillion = very poor). Right: the SD of the monthly means (m³/m³) by reach (boxes: quartiles; whiskers: 1.5 IQR; outliers not drawn). Compare the upper reach with the middle and lower reaches. Cf. the paper's Fig. 5.", "name": "fig-stability"}}
+# %% tags=["hide-input", "full-width"] mystnb={"image": {"alt": "Left: map of the basin coloured by temporal stability class from excellent to very poor. Right: box plots of the per-pixel SD of monthly soil moisture in the upper, middle and lower reaches"}, "figure": {"caption": "Temporal stability of SM. Left: the class of each pixel (colour bar: blue = excellent, the steadiest, through yellow = stable to vermillion = very poor). Right: the SD of the monthly means (m³/m³) by reach (boxes: quartiles; whiskers: 1.5 IQR; outliers not drawn). Compare the upper reach with the middle and lower reaches. Cf. the paper's Fig. 5.", "name": "fig-stability"}}
 names = list(stats.STABILITY_CLASS_NAMES.values())
 plots.stability_figure((stability["stability_class"] - 1).where(mask), stability["sd"].where(mask),
                        reach.where(mask, 0), names)
