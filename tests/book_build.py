@@ -2,7 +2,7 @@
 
 ``small_book(tmp_path_factory)`` runs ``smvar run`` on ``data/basins/small.yaml``
 with a local dask cluster of two workers (the default path of ``make book``)
-and builds the book, once per test session; later calls return the same
+and builds the book and its PDF (where Chromium is installed), once per test session; later calls return the same
 folders. ``SMVAR_TEST_BOOK_RUN=RUN`` reuses a run folder whose book is
 already built (``smvar run data/basins/small.yaml --out RUN && smvar book RUN``),
 for looking at a change without running the notebooks again.
@@ -41,5 +41,9 @@ def small_book(tmp_path_factory) -> tuple[Path, Path]:
         if previous is not None:
             os.environ["SMVAR_SCHEDULER"] = previous
     assert main(["book", str(run_dir), "--out", str(out)]) == 0
+    from smvar.book import build_pdf, chromium_path
+
+    if chromium_path() is not None:   # as `make book` does: the intro links to the PDF
+        build_pdf(out)
     _BUILT["small"] = (run_dir, out)
     return run_dir, out
