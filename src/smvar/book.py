@@ -186,7 +186,9 @@ def _drop_repeated_inline_scripts(html: Path) -> None:
 # A4 pages; figures and table rows are not split across pages.
 _PRINT_CSS = ("<style>@page{size:A4;margin:14mm 12mm}"
               "@media print{figure,img,tr,.MathJax,mjx-container{break-inside:avoid}"
-              "h1,h2,h3{break-after:avoid}}</style>")
+              "h1,h2,h3{break-after:avoid}"
+              "pre{white-space:pre-wrap;overflow:visible!important}"      # code wraps instead of scrolling
+              ".smvar-table table{font-size:.78em}}</style>")
 
 _PRINT_TAGS = {"hide-input": "remove-input", "hide-output": "remove-output", "hide-cell": "remove-cell"}
 
