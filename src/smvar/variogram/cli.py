@@ -285,7 +285,7 @@ def _json_safe(obj):
 
 def _write_json(path: Path, payload: dict) -> None:
     """Write to a temporary file in the same folder, then rename over ``path``."""
-    from smvar.atomic import write_text_atomic
+    from smvar.store import write_text_atomic
 
     write_text_atomic(path, json.dumps(_json_safe(payload), indent=1, allow_nan=False))
 
