@@ -198,16 +198,16 @@ def _land_cover_colours(codes: np.ndarray) -> tuple[ListedColormap, BoundaryNorm
 def study_area_figure(factors: xr.Dataset) -> plt.Figure:
     """Elevation and land cover of the basin with its three reaches outlined (the paper's Fig. 1).
 
-    Two large maps side by side (the book shows them across the page's full
-    width, about 0.7 mm per km for the default basin and more for smaller
+    Two large maps, one above the other, each across the page's full width
+    (about 1.5 screen pixels per km for the default basin, more for smaller
     ones), so that a 1 km pattern (an oasis, a valley) can be read; the
     reaches are drawn as outlines on both and named at their centres.
     """
     mask = factors["basin_mask"]
     ny, nx = mask.shape
     aspect = ny / max(nx, 1)
-    width = 15.0
-    fig, axes = plt.subplots(1, 2, figsize=(width, min(13.0, max(5.5, width / 2 * aspect + 1.0))),
+    width = 11.0
+    fig, axes = plt.subplots(2, 1, figsize=(width, min(30.0, 2 * (width - 2.5) * aspect + 1.2)),
                              constrained_layout=True, sharex=True, sharey=True)
     image = _map(axes[0], factors["dem"], mask, cmap="cividis")
     fig.colorbar(image, ax=axes[0], label="elevation (m)", shrink=0.7)
@@ -354,9 +354,10 @@ def monthly_maps(sm: xr.DataArray, mask: xr.DataArray, label: str = "SM (m³/m³
     months = sm["month"].values
     values = sm.where(mask).values
     low, high = np.nanpercentile(values, [1, 99])
-    # three columns across the page's full width: each month large enough to read a 1 km pattern
+    # two columns across the page's full width: each month about 1 screen pixel per km for the
+    # default basin, enough to read a 1 km pattern
     aspect = mask.shape[0] / max(mask.shape[1], 1)
-    fig, axes = plt.subplots(4, 3, figsize=(15, min(26.0, 4 * 4.6 * aspect + 1.5)), constrained_layout=True,
+    fig, axes = plt.subplots(6, 2, figsize=(12, min(48.0, 6 * 5.2 * aspect + 1.5)), constrained_layout=True,
                              sharex=True, sharey=True)
     for ax, month in zip(axes.ravel(), months):
         image = _map(ax, sm.sel(month=month), mask, cmap="viridis_r", vmin=low, vmax=high)
@@ -364,7 +365,7 @@ def monthly_maps(sm: xr.DataArray, mask: xr.DataArray, label: str = "SM (m³/m³
         ax.label_outer()
     for ax in axes.ravel()[len(months):]:
         ax.axis("off")
-    fig.colorbar(image, ax=axes, label=label, shrink=0.6)
+    fig.colorbar(image, ax=axes, label=label, shrink=0.3, location="right")
     return fig
 
 
