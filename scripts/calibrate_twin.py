@@ -27,9 +27,36 @@ The targets are published statistics of the run's downscaled product only:
 the calibration never looks at the truth's relation to the factors, so the
 twin does not build the paper's regression in.
 
-Result of the run that set :data:`smvar.synthetic.parameters.CALIBRATED`
-(2026-12-01, ``--step-days 3`` on data/basins/heihe.yaml, then verified on the
-full year): see the comment above ``CALIBRATED`` in that module.
+Result (2026-12-01, data/basins/heihe.yaml, seed 2020; "share" is the share
+of days the downscaling beats the bilinear baseline; claims of 14 agreeing):
+
+==========================  ==========  =====  ======  ==================
+candidate                   period      share  claims  low-SM max q
+==========================  ==========  =====  ======  ==================
+before (the defaults)       full year   0.19   9       0.65-0.83
+noise05                     every 3rd   0.23   10      0.58-0.78
+noise05_hidden03_freeze     every 3rd   0.28   10      0.44-0.64
+A                           every 15th  0.76   8       0.25-0.55
+B                           every 15th  0.92   7       0.28-0.50
+D                           every 15th  0.92   7       0.35-0.54
+E                           every 15th  0.92   8       0.29-0.47
+F                           every 15th  0.96   7       0.38-0.52
+G (chosen)                  full year   0.87   7       0.50-0.63
+H                           every 3rd   0.69   8       0.46-0.64
+I                           every 3rd   0.86   8       0.47-0.65
+J                           full year   0.80   6       0.51-0.69
+K                           full year   0.73   7       0.43-0.59
+==========================  ==========  =====  ======  ==================
+
+With seed 2021 on the full year: G 0.94, J 0.68. The land-cover product's
+error rates decide the 80 % constraint (with the true land cover the
+downscaling wins every day tried; with the global MCD12Q1 confusion it wins
+about one day in five); the hidden air-dry water content lowers the q of
+land cover and the soil maps, but not that of lst_diff, which is made from the
+same LST as the downscaled field (q 0.4-0.6 in the low-SM months in every
+candidate), so the low-SM target stays out of reach. G is the candidate of
+least loss among those verified on the full year, and the only one meeting
+the constraint on both seeds: :data:`smvar.synthetic.parameters.CALIBRATED`.
 """
 
 from __future__ import annotations
@@ -69,6 +96,15 @@ CANDIDATES: dict[str, dict] = {
           "land_cover_error_scale": 0.4, "freeze_scale_k": 1.5},
     "G": {"lst_noise_k": 0.3, "hidden_residual_sd": 0.05, "land_cover_edge_error": 0.2,
           "land_cover_error_scale": 0.4, "frozen_liquid_floor": 0.2, "freeze_scale_k": 1.5, "residual_base": 0.09},
+    "H": {"lst_noise_k": 0.5, "hidden_residual_sd": 0.03, "hidden_residual_scales_km": (80.0, 40.0),
+          "land_cover_edge_error": 0.2, "land_cover_error_scale": 0.4, "residual_base": 0.085},
+    "I": {"lst_noise_k": 0.3, "hidden_residual_sd": 0.03, "hidden_residual_scales_km": (80.0, 40.0),
+          "land_cover_edge_error": 0.15, "land_cover_error_scale": 0.3, "residual_base": 0.085},
+    "J": {"lst_noise_k": 0.3, "hidden_residual_sd": 0.06, "hidden_residual_scales_km": (80.0, 40.0),
+          "land_cover_edge_error": 0.15, "land_cover_error_scale": 0.3, "residual_base": 0.085},
+    "K": {"lst_noise_k": 0.3, "reanalysis_lst_error_k": 2.5, "hidden_residual_sd": 0.05,
+          "land_cover_edge_error": 0.2, "land_cover_error_scale": 0.4, "frozen_liquid_floor": 0.2,
+          "freeze_scale_k": 1.5, "residual_base": 0.09},
 }
 
 MIN_SHARE_OF_DAYS = 0.8

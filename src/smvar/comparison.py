@@ -235,35 +235,37 @@ CALIBRATION_TARGETS: frozenset[str] = frozenset({
 # twin that causes it, one per published quantity.
 TWIN_REASONS: dict[str, str] = {
     "monthly basin-mean SM (m³/m³)":
-        "the twin's desert floor, its air-dry (residual) water content of about 0.09 m³/m³, sets the level of most "
+        "the twin's desert floor, its air-dry (residual) water content of about 0.1 m³/m³, sets the level of most "
         "of the basin, and its snowmelt and irrigation pulses set how far the wet months rise above it",
     "IQR/SD by month (1.349 if normal)":
-        "the twin's soil moisture is not normal: in the growing season the irrigated oases and the wet alpine "
-        "meadows form a long wet tail above a dry desert floor (IQR/SD below 1.35), and in winter the frozen "
-        "field is flat between class plateaus (IQR/SD above it)",
+        "the twin's soil moisture is not normal: in the growing season its irrigated oases and wet alpine meadows "
+        "form a long wet tail above the dry desert floor (IQR/SD below 1.35), and in winter the frozen field is "
+        "flat-topped between the plateaus of its soil classes (IQR/SD above it)",
     "R² of the best semivariogram models":
         "the twin's monthly fields are smoother than the paper's at the sample's 8 km spacing (their random "
         "parts are lattice noise interpolated between nodes), so every model fits them closely",
     "May–Sep best model":
-        "the shape of the twin's summer semivariogram at short lags is set by its irrigated oases and river "
-        "corridors, a few kilometres wide, which make it rise steeply near the origin as an exponential model does",
+        "the twin's hidden air-dry water content varies at 4 to 40 km and adds variance at short lags, so its "
+        "summer semivariogram rises steeply from the origin, where a Gaussian model is flat, and then keeps "
+        "rising with the basin-wide gradient from the Qilian to the Ejina plain: a linear model fits it best",
     "SD of monthly means, upper reach (5–95 %)":
-        "the twin's upper reach holds scree and glacier margins above 4,000 m that stay frozen or dry most of the "
-        "year, so their monthly means hardly change and the lower end of the range falls below the paper's",
+        "the twin's upper reach holds cells that sit at the air-dry floor all year (scree, glacier margins and "
+        "the dry western Qilian), and water at that floor neither drains nor freezes in the twin, so their "
+        "monthly means hardly change and the lower end of the range falls below the paper's",
     "SD of monthly means, middle and lower reaches (5–95 %)":
         "the twin irrigates its oases every 10 days from mid-April to September, so the middle reach's cropland "
         "swings between dry winters and wet summers more than the paper's product shows",
     "largest q in low-SM months (Jan–Apr, Oct–Dec)":
-        "the twin's winter soil moisture varies little inside a land-cover class (only texture and the hidden "
-        "air-dry water make it differ), so the per-class regression of the downscaling leaves classes as "
-        "plateaus that land cover and the soil maps explain almost entirely",
+        "within each class the twin's downscaled soil moisture is a linear function of its 1 km LST difference, "
+        "and the detector's lst_diff factor is the monthly mean of that same LST, so lst_diff explains about half "
+        "of the twin's low-SM months, where the paper finds it one of the weakest factors (q below 0.1)",
     "dominant factor, Jan–Mar, Dec":
-        "in the twin's frozen months the liquid water depends on soil temperature, that is on elevation, as much "
-        "as on the class's texture, so elevation can rival land cover",
+        "the twin's lst_diff factor is made from the same LST as its downscaled field (see the largest q of the "
+        "low-SM months), so in winter it outranks land cover, which comes second",
     "dominant factor, Apr, Oct, Nov":
-        "the twin's land cover separates mountains (grassland, forest) from desert (barren) as sharply as "
-        "elevation does, and its freezing and thawing follow soil temperature, which lags air temperature by "
-        "days, so land cover keeps the lead in the shoulder months",
+        "the twin's downscaled field follows its own LST difference (see the largest q of the low-SM months), "
+        "and its freezing and thawing change soil moisture only in the narrow elevation band where the soil "
+        "temperature crosses 0 °C, so elevation explains less than the LST difference and land cover",
     "q of lst_day in month 5":
         "the twin's daytime LST is computed from its soil moisture through thermal inertia and the downscaled "
         "field is made from that same LST, so in the growing season lst_day explains more than in the paper",
@@ -274,8 +276,8 @@ TWIN_REASONS: dict[str, str] = {
         "aspect acts in the twin only through the placement of forest on north-facing slopes, and the twin's "
         "radiation does not depend on slope orientation",
     "strongest pair, Jan–Mar":
-        "the twin's winter field is set by land cover and by elevation through soil freezing, and which pair "
-        "wins depends on which of the two the other factors' strata already capture",
+        "lst_diff is the twin's strongest single factor in winter (it is made from the same LST as the "
+        "downscaled field), so its pairs with land cover and elevation outrank the paper's pair of the two",
     "share of factor pairs whose interaction enhances":
         "in the twin many factors are derived from the same few fields (soils from texture, vegetation indices "
         "from NDVI), so their pairs add little to each other",

@@ -65,6 +65,9 @@ class TwinParameters:
         Standard deviation of the per-pixel LST sensor noise, K.
     microwave_bias_sd : float
         Standard deviation (m3 m-3) of the static bias of the microwave products.
+    reanalysis_lst_error_k : float
+        Standard deviation (K) of the daily error of the reanalysis skin
+        temperatures at each overpass against the 1 km LST.
     land_cover_edge_error : float
         Probability that the land-cover product gives a pixel at a class edge
         its neighbours' class.
@@ -84,6 +87,7 @@ class TwinParameters:
     groundwater_river: float = 0.12
     lst_noise_k: float = 1.0
     microwave_bias_sd: float = 0.01
+    reanalysis_lst_error_k: float = 0.8
     land_cover_edge_error: float = 0.5
     land_cover_error_scale: float = 1.0
 
@@ -107,18 +111,26 @@ class TwinParameters:
 # April, October and November (dem) of Yin et al. 2023 (data/paper/), under
 # the constraint that the downscaling beats the bilinear baseline on at
 # least 80 % of the days. Every other published claim is an outcome.
+# Candidate "G" of the script: on the full default year 7 of the 14 published
+# claims agree (the calibration targets: the monthly mean range agrees, the
+# largest low-SM q is 0.50-0.63 against 0.30-0.45, the dominant factor of
+# April, October and November is lst_diff or lucc, not dem) and the
+# downscaling beats the bilinear baseline on 87 % of the days (94 % with seed
+# 2021). The candidates nearer the q target (J, K) lost the 80 % constraint.
 # Changes from the dataclass defaults (the values before calibration) and why
 # they are plausible: LST noise 0.3 K (MODIS C6 LST is within 0.5 K over
 # homogeneous surfaces, Wan 2014; the random per-pixel part is smaller);
-# land-cover errors of a basin that is mostly barren (agreement about 90 %
+# land-cover errors of a basin that is mostly barren (agreement about 93 %
 # instead of the global 74 % of MCD12Q1); a hidden air-dry water content of
-# 0.05 m3/m3 (gravel and salt crusts of the gobi, in no soil map); a drier
-# pure sand floor compensating the desert-steppe soils; sharper freezing.
+# 0.05 m3/m3 varying at 4-40 km (gravel and salt crusts of the gobi, in no
+# soil map); a wetter pure-sand floor (0.09) compensating the drier
+# desert-steppe soils; sharper freezing (liquid floor 0.2, scale 1.5 K).
 CALIBRATED = TwinParameters(
     lst_noise_k=0.3,
     land_cover_edge_error=0.2,
     land_cover_error_scale=0.4,
     hidden_residual_sd=0.05,
+    hidden_residual_scales_km=(40.0, 12.0, 4.0),
     residual_base=0.09,
     frozen_liquid_floor=0.2,
     freeze_scale_k=1.5,

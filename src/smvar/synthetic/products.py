@@ -22,7 +22,8 @@ a daily error field of unit standard deviation:
 
 - reanalysis SM: ``0.85 B + 0.04 + b(x) + 0.012 e`` (b: sd 0.01) -- ERA5-Land
   is too wet in dry land;
-- reanalysis LST: ``B - 1.5 + 0.8 e`` by day, ``B + 0.5 + 0.8 e`` by night;
+- reanalysis LST: ``B - 1.5 + s e`` by day, ``B + 0.5 + s e`` by night, s =
+  ``reanalysis_lst_error_k`` of :mod:`smvar.synthetic.parameters`;
 - CCI: ``B + b(x) + 0.025 e`` (b: sd ``microwave_bias_sd`` of
   :mod:`smvar.synthetic.parameters`), missing where a daily gap field
   falls below the gap probability 0.33 +- 0.12 (more in winter);
@@ -180,8 +181,9 @@ def reanalysis_sm(block: np.ndarray, errors: ErrorFields, days: np.ndarray) -> n
 def reanalysis_lst(block_day: np.ndarray, block_night: np.ndarray, errors: ErrorFields,
                    days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """ERA5-Land-like skin temperatures at the two overpasses (K)."""
-    day = block_day - 1.5 + errors.daily(days, 1) * np.float32(0.8)
-    night = block_night + 0.5 + errors.daily(days, 2) * np.float32(0.8)
+    sd = np.float32(current_parameters().reanalysis_lst_error_k)
+    day = block_day - 1.5 + errors.daily(days, 1) * sd
+    night = block_night + 0.5 + errors.daily(days, 2) * sd
     return day.astype(np.float32), night.astype(np.float32)
 
 
