@@ -514,3 +514,32 @@ def test_a_region_twin_has_every_cell_in_the_basin(small_config, small_static):
     assert set(np.unique(region["reach"])) <= {1, 2, 3}
     config = small_config.model_copy(update={"data": small_config.data.model_copy(update={"synthetic_basin": "extent"})})
     assert config.fingerprint() != small_config.fingerprint()
+
+
+# ------------------------------------------------------ calibrated parameters
+def test_the_twin_reads_its_free_parameters_from_one_place(small_config):
+    from smvar.synthetic import parameters
+    from smvar.synthetic.stream import _config_key
+
+    assert parameters.current() is parameters.CALIBRATED
+    default_key = _config_key(small_config)
+    quiet = parameters.CALIBRATED.with_values(lst_noise_k=0.0)
+    with parameters.overridden(quiet):
+        assert parameters.current() == quiet
+        assert _config_key(small_config) != default_key   # other parameters, other streamed twin
+        fine = generate(small_config).fine
+    assert parameters.current() is parameters.CALIBRATED
+    reference = generate(small_config).fine
+    # the truth does not see the sensor noise; the LST does
+    np.testing.assert_array_equal(fine["sm_truth"].values, reference["sm_truth"].values)
+    noise = (reference["lst_day"] - fine["lst_day"]).values
+    assert abs(np.nanstd(noise) - parameters.CALIBRATED.lst_noise_k) < 0.05
+
+
+def test_calibrated_parameters_differ_from_the_defaults_and_are_recorded_as_a_dict():
+    from smvar.synthetic.parameters import CALIBRATED, TwinParameters, fingerprint
+
+    assert CALIBRATED != TwinParameters()
+    record = CALIBRATED.as_dict()
+    assert TwinParameters().with_values(**record) == CALIBRATED
+    assert fingerprint(CALIBRATED) != fingerprint(TwinParameters())
