@@ -245,9 +245,9 @@ TWIN_REASONS: dict[str, str] = {
         "the twin's monthly fields are smoother than the paper's at the sample's 8 km spacing (their random "
         "parts are lattice noise interpolated between nodes), so every model fits them closely",
     "May–Sep best model":
-        "the twin's hidden air-dry water content varies at 4 to 40 km and adds variance at short lags, so its "
+        "the twin's hidden air-dry water content varies at 8 to 24 km and adds variance at short lags, so its "
         "summer semivariogram rises steeply from the origin, where a Gaussian model is flat, and then keeps "
-        "rising with the basin-wide gradient from the Qilian to the Ejina plain: a linear model fits it best",
+        "rising with the basin-wide gradient from the Qilian to the Ejina plain: a linear model can fit it best",
     "SD of monthly means, upper reach (5–95 %)":
         "the twin's upper reach holds cells that sit at the air-dry floor all year (scree, glacier margins and "
         "the dry western Qilian), and water at that floor neither drains nor freezes in the twin, so their "
