@@ -188,7 +188,12 @@ _PRINT_CSS = ("<style>@page{size:A4;margin:14mm 12mm}"
               "@media print{figure,img,tr,.MathJax,mjx-container{break-inside:avoid}"
               "h1,h2,h3{break-after:avoid}"
               "pre{white-space:pre-wrap;overflow:visible!important}"      # code wraps instead of scrolling
-              ".smvar-table table{font-size:.78em}}</style>")
+              # wide tables fit the page: no scrolling box, cells wrap, the table takes the page's width
+              ".cell_output,.output,.smvar-table,.bd-article-container{overflow:visible!important;"
+              "max-height:none!important}"
+              ".smvar-table table{font-size:.72em;width:100%!important;min-width:0!important}"
+              ".smvar-table th,.smvar-table td{white-space:normal!important;padding:.2em .35em!important;"
+              "min-width:0!important}}</style>")
 
 _PRINT_TAGS = {"hide-input": "remove-input", "hide-output": "remove-output", "hide-cell": "remove-cell"}
 
