@@ -83,8 +83,11 @@ def test_unknown_upstream_step_is_refused():
 
 
 def test_notebook_imports_are_found_in_its_source():
-    source = "from smvar.pipeline import Run\nimport smvar.plots as plots\nfrom smvar import stats\nimport numpy\n"
-    assert notebook_imports(source) == ["smvar.pipeline", "smvar.plots"]
+    source = ("from smvar.pipeline import Run\nimport smvar.plots as plots\nfrom smvar import stats\n"
+              "from smvar import plots_geostat, variogram as vg\nfrom smvar.geodetector import (GD,\n    q_statistic)\n"
+              "import numpy\n")
+    assert notebook_imports(source) == ["smvar.geodetector", "smvar.pipeline", "smvar.plots",
+                                        "smvar.plots_geostat", "smvar.stats", "smvar.variogram"]
 
 
 def test_writers_leave_nothing_half_written(tmp_path):

@@ -139,12 +139,30 @@ class StepGraph:
         return keys
 
 
-_IMPORT = re.compile(r"^\s*(?:from\s+(smvar(?:\.\w+)*)\s+import|import\s+(smvar(?:\.\w+)*))", re.MULTILINE)
+_FROM = re.compile(r"^\s*from\s+(smvar(?:\.\w+)*)\s+import\s+(\([^)]*\)|[^\n#]+)", re.MULTILINE)
+_IMPORT = re.compile(r"^\s*import\s+(smvar(?:\.\w+)*)", re.MULTILINE)
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def notebook_imports(source: str) -> list[str]:
-    """The ``smvar`` modules a notebook's source imports (``from smvar.plots import ...``)."""
-    found = {a or b for a, b in _IMPORT.findall(source)}
+    """The ``smvar`` modules a notebook's source imports.
+
+    ``from smvar.plots import x`` and ``import smvar.plots`` give
+    ``smvar.plots``; ``from smvar import plots, stats`` gives the modules
+    ``smvar.plots`` and ``smvar.stats`` (names that are modules of the package).
+    """
+    found = set(_IMPORT.findall(source))
+    for package, names in _FROM.findall(source):
+        found.add(package)
+        for name in re.findall(r"\b(\w+)\b(?:\s+as\s+\w+)?", names.strip("()")):
+            if name != "as" and _is_module(f"{package}.{name}"):
+                found.add(f"{package}.{name}")
     return sorted(found - {"smvar"})
 
 
