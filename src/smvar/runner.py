@@ -21,7 +21,8 @@ Run folder layout::
     RUN/notebooks/NAME.ipynb          executed notebooks (renamed into place on success)
     RUN/notebooks/NAME.failed.ipynb   a failed execution, kept for inspection
     RUN/artifacts/                    tables, figures and arrays written by the notebooks
-    RUN/.smvar/state.json             what each notebook's last successful execution read
+    RUN/notebooks/.NAME.ipynb.complete  what its last successful execution read (the one
+                                      completion marker of smvar.store, holding a JSON record)
     RUN/.smvar/reads/NAME.json        what the executing notebook read (written by smvar.pipeline)
     RUN/run.log                       what the run said: the dask cluster, the kernels' own messages,
                                       run-time warnings (the pages show none of it)
@@ -46,7 +47,7 @@ from smvar.compute import LOG_VARIABLE, SCHEDULER_VARIABLE, log_message
 from smvar.config import BasinConfig
 from smvar.errors import UserError
 from smvar.steps import NOTEBOOK_VARIABLE, config_digest, digest_of, notebook_imports, source_digest
-from smvar.store import write_text_atomic
+from smvar.store import completion_marker, mark_complete
 
 __all__ = ["project_root", "notebook_order", "run_notebooks", "NotebookFailed", "RunReport"]
 
@@ -154,15 +155,12 @@ def _relative(path: str | Path, base: Path) -> str:
         return str(path)
 
 
-def _load_state(path: Path) -> dict[str, str]:
+def _last_record(output: Path) -> dict | None:
+    """What the notebook's last successful execution read: the JSON in its completion marker."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(completion_marker(output).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-
-
-def _save_state(path: Path, state: dict[str, str]) -> None:
-    write_text_atomic(path, json.dumps(state, indent=1, sort_keys=True))
+        return None
 
 
 def _kernel_name() -> str:
@@ -223,8 +221,6 @@ def run_notebooks(
     source_dir = run_dir / ".smvar" / "sources"
     for folder in (out_dir, source_dir, run_dir / "artifacts"):
         folder.mkdir(parents=True, exist_ok=True)
-    state_file = run_dir / ".smvar" / "state.json"
-    state = _load_state(state_file)
     reads_dir = run_dir / ".smvar" / "reads"
     # paths as the book shows them: relative to notebooks/, where the kernels run
     parameters = {
@@ -251,7 +247,7 @@ def run_notebooks(
             if only is not None and only != name:
                 not_selected.append(name)
                 continue
-            if not force and output.is_file() and _up_to_date(state.get(name), record, config, step_keys):
+            if not force and output.is_file() and _up_to_date(_last_record(output), record, config, step_keys):
                 skipped.append(name)
                 say.done(number, name, "up to date")
                 continue
@@ -272,8 +268,8 @@ def run_notebooks(
             finally:
                 os.environ.pop(NOTEBOOK_VARIABLE, None)
             say.done(number, name, f"executed in {time.monotonic() - started:.0f} s")
-            state[name] = {**record, **_what_it_read(reads_file, config)}
-            _save_state(state_file, state)
+            mark_complete(output, json.dumps({**record, **_what_it_read(reads_file, config)}, indent=1,
+                                             sort_keys=True))
             executed.append(name)
     return RunReport(executed=executed, skipped=skipped, run_dir=run_dir, not_selected=not_selected)
 
