@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="run folder (default: runs/NAME)")
     run.add_argument("--only", help="execute this notebook only (name without .py)")
     run.add_argument("--force", action="store_true", help="execute even up-to-date notebooks")
-    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--quiet", action="store_true", help="no progress line per notebook (the summary only)")
     run.add_argument("--scheduler", help="dask scheduler address (tcp://HOST:PORT) of a running cluster, "
                                          "or 'synchronous'; default: a local cluster (compute.scheduler)")
     run.add_argument("--workers", type=int, help="worker processes of the local cluster (compute.workers)")
