@@ -57,6 +57,7 @@ import difflib
 import glob as globmod
 import json
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -288,7 +289,10 @@ _Y_NAMES, _X_NAMES = ("y", "lat", "latitude"), ("x", "lon", "longitude")
 
 
 def _open_netcdf(path: Path, variable: str | None, field: str) -> xr.DataArray:
-    ds = xr.open_dataset(path, mask_and_scale=True, decode_coords="all")
+    with warnings.catch_warnings():
+        # GLDAS files name a time_bnds variable they do not hold: xarray's note is not the user's business
+        warnings.filterwarnings("ignore", message="Variable\\(s\\) referenced in bounds not in variables")
+        ds = xr.open_dataset(path, mask_and_scale=True, decode_coords="all")
     names = [v for v in ds.data_vars if ds[v].ndim >= 2]
     if variable is None and _is_cci_sm(ds):
         variable = "sm"
