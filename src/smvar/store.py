@@ -162,7 +162,7 @@ def is_complete(path: str | Path, key: str) -> bool:
         return False
 
 
-class OutputPathError(UserError):
+class OutputPathError(UserError, ValueError):
     """An output path that cannot be written; the message names it and the fix."""
 
 
@@ -181,8 +181,9 @@ def check_writable(path: str | Path, what: str = "output") -> Path:
     what : str
         How the message names it, e.g. ``"--json"``.
     """
+    named_folder = str(path).endswith(("/", os.sep))
     path = Path(path)
-    if path.is_dir():
+    if path.is_dir() or named_folder:
         raise OutputPathError(f"{what} {path}: is a folder; give a file name, e.g. {path / 'result.json'}")
     ancestor = path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
@@ -193,7 +194,7 @@ def check_writable(path: str | Path, what: str = "output") -> Path:
     try:
         fd, probe = tempfile.mkstemp(prefix=".smvar-write-check.", dir=ancestor)
     except OSError as exc:
-        raise OutputPathError(f"{what} {path}: cannot write in {ancestor} ({exc.strerror}); "
+        raise OutputPathError(f"{what} {path}: cannot write in folder {ancestor} ({exc.strerror}); "
                               "choose a folder you can write to") from None
     os.close(fd)
     os.unlink(probe)

@@ -37,11 +37,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
+
+from smvar.store import check_writable, write_text_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -233,31 +233,6 @@ def _check_flags(args: argparse.Namespace) -> None:
             raise InputError(f"--tol-hor {args.tol_hor}: give an angle in degrees between 0 and 180.")
 
 
-def _check_json_target(flag_value: str) -> Path:
-    """Make sure ``--json`` names a file that can be written, before any computing.
-
-    Creates and removes a temporary file in the nearest existing folder on the
-    path; creates nothing else.
-    """
-    path = Path(flag_value)
-    if path.is_dir() or flag_value.endswith(("/", os.sep)):
-        raise InputError(f"--json {flag_value}: is a folder; give a file name, e.g. --json {path / 'variogram.json'}.")
-    parent = path.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise InputError(f"--json {flag_value}: {parent} is a file, not a folder; choose another path for --json.")
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".smvar-write-check-", dir=parent)
-    except OSError as err:
-        reason = err.strerror or type(err).__name__
-        raise InputError(f"--json {flag_value}: cannot write in folder {parent} ({reason}); "
-                         "choose a writable place for --json.") from None
-    os.close(fd)
-    os.unlink(probe)
-    return path
-
-
 def _edges(args: argparse.Namespace, xy):
     from smvar.variogram.empirical import gstat_default_edges, lag_bin_edges
 
@@ -285,8 +260,6 @@ def _json_safe(obj):
 
 def _write_json(path: Path, payload: dict) -> None:
     """Write to a temporary file in the same folder, then rename over ``path``."""
-    from smvar.store import write_text_atomic
-
     write_text_atomic(path, json.dumps(_json_safe(payload), indent=1, allow_nan=False))
 
 
@@ -366,7 +339,7 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.points)
     try:
         _check_flags(args)
-        out = _check_json_target(args.json) if args.json else None
+        out = check_writable(args.json, "--json") if args.json else None
         text, payload = _compute(args, path)
         print(text)
         if out is not None:
