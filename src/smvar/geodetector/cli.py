@@ -30,7 +30,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from smvar.errors import UserError
+from smvar.errors import UserError, file_lines
 from smvar.geodetector.conventions import CONVENTIONS
 
 __all__ = ["register", "run", "DetectInputError"]
@@ -95,14 +95,6 @@ def parse_intervals(text: str) -> list[int]:
     return values
 
 
-def _rows(index, limit: int = _SHOWN) -> str:
-    """'lines 3, 8 and 9' of the file for 0-based data rows (line 1 is the header)."""
-    lines = [str(int(i) + 2) for i in index]
-    shown = ", ".join(lines[:limit])
-    more = f" and {len(lines) - limit} more" if len(lines) > limit else ""
-    return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"
-
-
 def _header(path: Path) -> list[str]:
     try:
         with path.open(newline="", encoding="utf-8") as handle:
@@ -146,7 +138,7 @@ def _numeric(df, path: Path, col: str, role: str):
     text = numbers.isna() & values.notna()
     if numbers.notna().any():
         cells = ", ".join(repr(v) for v in values[text].head(_SHOWN))
-        raise DetectInputError(f"{path}: {role} {col!r} is numeric but has text at {_rows(text[text].index)} "
+        raise DetectInputError(f"{path}: {role} {col!r} is numeric but has text at {file_lines(text[text].index)} "
                                f"({cells}); correct those cells or leave them empty")
     if role == "--y":
         raise DetectInputError(f"{path}: --y {col!r} is text, not numbers; give a numeric response column")
@@ -160,7 +152,7 @@ def _check_response(df, path: Path, y: str) -> None:
     values = df[y].to_numpy(float)
     infinite = np.flatnonzero(np.isinf(values))
     if infinite.size:
-        raise DetectInputError(f"{path}: --y {y!r} is infinite at {_rows(infinite)}; correct those cells "
+        raise DetectInputError(f"{path}: --y {y!r} is infinite at {file_lines(infinite)}; correct those cells "
                                "or leave them empty (empty rows are dropped)")
     if np.unique(values).size == 1:
         raise DetectInputError(f"{path}: --y {y!r} is constant (all {values.size} rows are {values[0]:g}); "
@@ -173,7 +165,7 @@ def _check_factors(df, path: Path, cont: list[str], cat: list[str]) -> None:
     for col in cont:
         infinite = np.flatnonzero(np.isinf(df[col].to_numpy(float)))
         if infinite.size:
-            raise DetectInputError(f"{path}: continuous factor {col!r} is infinite at {_rows(infinite)}; "
+            raise DetectInputError(f"{path}: continuous factor {col!r} is infinite at {file_lines(infinite)}; "
                                    "correct those cells or leave them empty")
     for col in [*cont, *cat]:
         distinct = df[col].nunique()

@@ -41,6 +41,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from smvar.errors import file_lines
 from smvar.store import check_writable, write_text_atomic
 
 if TYPE_CHECKING:
@@ -115,14 +116,6 @@ def _warn(message: str) -> None:
     print(f"smvar variogram: warning: {message}", file=sys.stderr)
 
 
-def _rows_text(lines) -> str:
-    """``line 4`` or ``lines 4, 9, ...`` (file lines, the header being line 1)."""
-    lines = [int(v) for v in lines]
-    shown = ", ".join(str(v) for v in lines[:_MAX_ROWS_LISTED])
-    more = f", ... ({len(lines)} in all)" if len(lines) > _MAX_ROWS_LISTED else ""
-    return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"
-
-
 def _read_table(path: Path) -> "pd.DataFrame":
     import pandas as pd
 
@@ -162,7 +155,7 @@ def _read_points(path: Path, xcol: str, ycol: str, vcol: str) -> "pd.DataFrame":
     for col in dict.fromkeys((xcol, ycol, vcol)):
         if not pd.api.types.is_numeric_dtype(table[col]):
             bad = (pd.to_numeric(table[col], errors="coerce").isna() & table[col].notna()).to_numpy()
-            example = (f" (e.g. {table[col][bad].iloc[0]!r} on {_rows_text(np.flatnonzero(bad)[:1] + 2)})"
+            example = (f" (e.g. {table[col][bad].iloc[0]!r} on {file_lines(np.flatnonzero(bad)[:1])})"
                        if bad.any() else "")
             raise InputError(f"{path}: column {col!r} is not numeric{example}; remove text entries "
                              "or choose another column.")
@@ -172,7 +165,7 @@ def _read_points(path: Path, xcol: str, ycol: str, vcol: str) -> "pd.DataFrame":
         bad = ~np.isfinite(pts[col].to_numpy()) & keep
         if bad.any():
             _warn(f"{path}: {int(bad.sum())} row(s) with a missing or infinite {what} in column {col!r} "
-                  f"dropped ({_rows_text(np.flatnonzero(bad) + 2)} of the file); fill or remove them to keep them.")
+                  f"dropped ({file_lines(np.flatnonzero(bad), _MAX_ROWS_LISTED)} of the file); fill or remove them to keep them.")
             keep &= ~bad
     return pts[keep]
 
