@@ -174,17 +174,16 @@ def rasterise_outline(outline: Outline, grid: "FineGrid") -> np.ndarray:
     ny, nx = grid.shape
     x0, dx = float(grid.x[0]), float(grid.x[1] - grid.x[0]) if nx > 1 else grid.resolution_m
     toggles = np.zeros((ny, nx + 1), dtype=np.int32)
-    rows = np.arange(ny)
+    y = grid.y[:, None]
     for lo in range(0, len(start), 4096):  # bounded memory: 4096 edges x rows at a time
         a, b = start[lo:lo + 4096], end[lo:lo + 4096]
-        y = grid.y[:, None]
         ya, yb = a[None, :, 1], b[None, :, 1]
         crosses = (ya <= y) != (yb <= y)  # half-open: a vertex on the line counts once
         r, e = np.nonzero(crosses)
         t = (grid.y[r] - a[e, 1]) / (b[e, 1] - a[e, 1])
         xc = a[e, 0] + t * (b[e, 0] - a[e, 0])
         first = np.clip(np.ceil((xc - x0) / dx), 0, nx).astype(np.int64)  # first centre right of the crossing
-        np.add.at(toggles, (rows[r], first), 1)
+        np.add.at(toggles, (r, first), 1)
     return (np.cumsum(toggles, axis=1)[:, :nx] % 2).astype(np.uint8)
 
 
