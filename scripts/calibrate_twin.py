@@ -112,6 +112,20 @@ CANDIDATES: dict[str, dict] = {
           "land_cover_edge_error": 0.2, "land_cover_error_scale": 0.4, "frozen_liquid_floor": 0.2,
           "freeze_scale_k": 1.5, "residual_base": 0.09},
 }
+# L with the factors' LST made a product of its own (the MOD11A2 role: clear sky, with an error of
+# 0-3.5 K against the downscaling's LST), then less irrigation water per round (the wet tail of the
+# growing season) and more freezing
+_L = CANDIDATES["L"]
+CANDIDATES.update({
+    "M0": {**_L},
+    "M15": {**_L, "modis_lst_error_k": 1.5},
+    "M25": {**_L, "modis_lst_error_k": 2.5},
+    "M35": {**_L, "modis_lst_error_k": 3.5},
+    "N1": {**_L, "modis_lst_error_k": 2.5, "irrigation_mm": 30.0},
+    "N2": {**_L, "modis_lst_error_k": 3.5, "irrigation_mm": 30.0},
+    "N3": {**_L, "modis_lst_error_k": 2.5, "irrigation_mm": 30.0, "frozen_liquid_floor": 0.1},
+    "N4": {**_L, "modis_lst_error_k": 2.5, "irrigation_mm": 25.0, "hidden_residual_sd": 0.06},
+})
 
 MIN_SHARE_OF_DAYS = 0.8
 
@@ -159,6 +173,8 @@ def evaluate(run: Run, published: dict) -> dict:
         "claims_agree": int(sum(c.agrees for c in claims)),
         "targets_agree": int(sum(c.agrees for c in claims if c.quantity in CALIBRATION_TARGETS)),
         "disagree": [c.quantity for c in claims if not c.agrees],
+        "claims": {c.quantity: c.run for c in claims},
+        "q_largest": {int(m): [str(q[m].idxmax()), round(float(q[m].max()), 3)] for m in q.columns},
     }
 
 

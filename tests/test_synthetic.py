@@ -328,6 +328,52 @@ def test_evi_and_fvc_are_not_monotone_functions_of_ndvi(small):
     assert not np.array_equal(np.argsort(fine["evi"].values[6].ravel()), np.argsort(fine["fvc"].values[6].ravel()))
 
 
+def test_factor_lst_is_the_clear_sky_mean_and_all_sky_where_a_month_has_no_clear_day():
+    from smvar.synthetic import parameters
+    from smvar.synthetic.factors import modis_lst_product
+
+    lon, lat = np.meshgrid(np.linspace(99.0, 99.1, 3), [39.0, 39.05])
+    sums = np.zeros((2, 1, 2, 3), dtype=np.float32)
+    sums[0, 0] = [[600.0, 0.0, 290.0], [580.0, 870.0, 0.0]]   # day LST summed over clear days, K
+    sums[1, 0] = sums[0, 0] - 20.0 * np.array([[2, 0, 1], [2, 3, 0]])
+    counts = np.array([[[2, 0, 1], [2, 3, 0]]], dtype=np.float32)
+    all_sky = np.full((2, 1, 2, 3), 250.0, dtype=np.float32)
+    with parameters.overridden(parameters.CALIBRATED.with_values(modis_lst_error_k=0.0)):
+        day, night = modis_lst_product(lon, lat, sums, counts, all_sky, np.array([7]), seed=1)
+    np.testing.assert_allclose(day[0], [[300.0, 250.0, 290.0], [290.0, 290.0, 250.0]])
+    np.testing.assert_allclose(night[0], [[280.0, 250.0, 270.0], [270.0, 270.0, 250.0]])
+
+
+def test_factor_lst_errs_by_its_parameter_by_day_and_half_of_it_by_night():
+    from smvar.synthetic import parameters
+    from smvar.synthetic.factors import modis_lst_product
+
+    lon, lat = np.meshgrid(np.linspace(98.0, 101.0, 300), np.linspace(38.0, 41.0, 300))
+    zero = np.zeros((2, 2, *lon.shape), dtype=np.float32)
+    counts = np.ones((2, *lon.shape), dtype=np.float32)
+    with parameters.overridden(parameters.CALIBRATED.with_values(modis_lst_error_k=2.0)):
+        day, night = modis_lst_product(lon, lat, zero, counts, zero, np.array([1, 2]), seed=3)
+    assert 1.6 < day.std() < 2.4 and 0.8 < night.std() < 1.2
+    assert abs(np.corrcoef(day[0].ravel(), day[1].ravel())[0, 1]) < 0.2   # new every month
+    assert abs(np.corrcoef(day[0].ravel(), night[0].ravel())[0, 1]) < 0.2  # day and night independent
+
+
+def test_the_factors_use_the_inputs_monthly_lst_when_given(small):
+    from smvar.factors import monthly_factors
+
+    factors = monthly_factors(small)
+    np.testing.assert_array_equal(factors["lst_day"].values, small.fine["lst_day_monthly"].values)
+    np.testing.assert_array_equal(factors["lst_diff"].values, (small.fine["lst_day_monthly"]
+                                                               - small.fine["lst_night_monthly"]).values)
+    # without them, the monthly means of the daily LST (the downscaling's)
+    from smvar.inputs import Inputs
+
+    bare = Inputs(small.fine.drop_vars(["lst_day_monthly", "lst_night_monthly"]), small.reanalysis, small.microwave)
+    fallback = monthly_factors(bare)
+    expected = small.fine["lst_day"].groupby("time.month").mean("time").values
+    np.testing.assert_allclose(fallback["lst_day"].values, expected, rtol=1e-6)
+
+
 # --------------------------------------------------------------- meteorology
 def test_precipitation_falls_from_about_700_mm_upstream_to_under_150_downstream(coarse):
     fine = coarse.fine

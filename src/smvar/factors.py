@@ -11,7 +11,9 @@ factor_table
 monthly_factors
     The factor fields from the inputs: static ones as they are; NDVI as the
     monthly maximum-value composite of the daily NDVI; LST day and night as
-    monthly means of the daily LST and their difference (paper section 2.2).
+    monthly means of the daily LST and their difference (paper section 2.2), or
+    the optional monthly LST of another product (``lst_day_monthly``,
+    ``lst_night_monthly``: the paper's MOD11A2) when the inputs carry it.
 """
 
 from __future__ import annotations
@@ -101,6 +103,10 @@ def monthly_factors(inputs: Inputs, composites: xr.Dataset | None = None) -> xr.
     else:
         for name in ("ndvi", "lst_day", "lst_night"):
             out[name] = composites[name]
+    if "lst_day_monthly" in fine and "lst_night_monthly" in fine:
+        # The paper's LST factors are another product (MOD11A2) than the downscaling's LST.
+        out["lst_day"] = fine["lst_day_monthly"]
+        out["lst_night"] = fine["lst_night_monthly"]
     out["lst_diff"] = out["lst_day"] - out["lst_night"]
     for name in ("evi", "pet", "fvc", "precipitation"):
         out[name] = fine[name]

@@ -85,7 +85,16 @@ CONTRACT: dict[str, tuple[str, tuple[str, ...], str, str]] = {
     "sm_cci": ("microwave", ("time", "lat", "lon"), "m3 m-3", "microwave soil moisture with gaps (ESA CCI role)"),
     "sm_smops": ("microwave", ("time", "lat", "lon"), "m3 m-3", "gap-free, noisier microwave soil moisture (SMOPS role)"),
 }
-OPTIONAL = {"sm_truth": ("fine", ("time", "y", "x"), "m3 m-3", "soil-moisture truth (synthetic runs only)")}
+# Optional: read when present. The factors' LST (paper section 2.2: MOD11A2, 8-day clear-sky
+# composites averaged by month) is another product than the daily all-weather LST of the
+# downscaling (TRIMS); without these, the factors use the monthly means of lst_day and lst_night.
+OPTIONAL = {
+    "sm_truth": ("fine", ("time", "y", "x"), "m3 m-3", "soil-moisture truth (synthetic runs only)"),
+    "lst_day_monthly": ("fine", ("month", "y", "x"), "K",
+                        "monthly mean daytime LST of the factors (MOD11A2 role, clear sky)"),
+    "lst_night_monthly": ("fine", ("month", "y", "x"), "K",
+                          "monthly mean night-time LST of the factors (MOD11A2 role, clear sky)"),
+}
 
 # In the reanalysis dataset the LST variables are stored under these names.
 REANALYSIS_NAMES = {"lst_day_reanalysis": "lst_day", "lst_night_reanalysis": "lst_night"}

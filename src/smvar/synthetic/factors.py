@@ -13,6 +13,9 @@ land_cover_product
     The true land cover with the confusion of MODIS MCD12Q1 (IGBP): about a
     quarter of the basin's pixels carry a plausible neighbouring class, more
     at class edges.
+modis_lst_product
+    Monthly daytime and night-time LST of the factors (the MOD11A2 role): the
+    clear-sky mean of the twin's LST plus the error of another product.
 evi_product, fvc_product
     Monthly EVI from simulated red, near-infrared and blue reflectances (the
     MOD13 formula, so EVI depends on soil brightness as well as on NDVI) and
@@ -75,6 +78,21 @@ the same products. Magnitudes, with their sources:
   with soil type, Montandon & Small 2008) and a vegetation NDVI of 0.86 +/-
   0.03, plus an error of sd 0.02 + 0.08 FVC, correlated at 10 and 3 km, new
   every month.
+- The paper's LST factors come from MOD11A2 (8-day clear-sky composites,
+  averaged by month; section 2.2), while its downscaling uses the daily
+  all-weather TRIMS LST (section 2.1, Eq. 3; ref. 47), which merges MODIS
+  thermal infrared with reanalysis. The two differ by the clear-sky
+  sampling and by their retrievals: MOD11 collection 5 underestimated the
+  LST of arid bare soils by up to several kelvin through its
+  classification-based emissivities, which collection 6 reduced but did
+  not remove (Wan 2014, Remote Sens. Environ. 140, 36-45). Here the
+  factors' monthly LST is the mean of the twin's LST over the clear-sky
+  output days of the month (cloud fraction below :data:`CLEAR_SKY_CLOUD`;
+  the all-sky mean where a month has none) plus an error field new every
+  month, of sd ``modis_lst_error_k`` by day and half of it by night,
+  correlated at 16, 4 and 1 km (emissivity follows soils and land cover;
+  water vapour and view angle vary at tens of km). Its size is a free
+  parameter of the calibration (:mod:`smvar.synthetic.parameters`).
 """
 
 from __future__ import annotations
@@ -86,7 +104,9 @@ from smvar.synthetic.basin import mountain_front
 from smvar.synthetic.parameters import current as current_parameters
 
 __all__ = ["soil_products", "dem_product", "land_cover_product", "evi_product", "fvc_product",
-           "LAND_COVER_ERROR", "CONFUSED_WITH"]
+           "modis_lst_product", "LAND_COVER_ERROR", "CONFUSED_WITH", "CLEAR_SKY_CLOUD"]
+
+CLEAR_SKY_CLOUD = 0.3  # cloud fraction below which a day's LST counts as clear sky
 
 _SOIL_SCALES = (32.0, 8.0, 2.0)
 
@@ -320,3 +340,35 @@ def fvc_product(lon: np.ndarray, lat: np.ndarray, ndvi_monthly: np.ndarray, mont
         noise = fractal_noise(u, v, key_of(seed, 992, int(month)), (10.0, 3.0))
         out[k] = np.clip(fvc + (0.02 + 0.08 * fvc) * noise, 0.0, 1.0)
     return out
+
+
+def modis_lst_product(lon: np.ndarray, lat: np.ndarray, clear_sums: np.ndarray, clear_counts: np.ndarray,
+                      all_sky_means: np.ndarray, months: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly daytime and night-time LST of the factors (K, float32, (month, y, x)).
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        Degrees east and north.
+    clear_sums : numpy.ndarray
+        Sums of the day and night LST over the clear-sky days, K, (2, month, y, x).
+    clear_counts : numpy.ndarray
+        Clear-sky days of every month and cell, (month, y, x).
+    all_sky_means : numpy.ndarray
+        Day and night LST averaged over every day, K, (2, month, y, x): used
+        where a month has no clear-sky day (the composites' gap filling).
+    months : numpy.ndarray
+        Calendar months of the month axis (the error is keyed by month).
+    seed : int
+        Seed of the twin.
+    """
+    error_k = current_parameters().modis_lst_error_k
+    u, v = twin_km(lon, lat)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(clear_counts > 0, clear_sums / clear_counts, all_sky_means).astype(np.float32)
+    if error_k > 0:
+        for k, month in enumerate(months):
+            for part, share in ((0, 1.0), (1, 0.5)):
+                noise = fractal_noise(u, v, key_of(seed, 995, part, int(month)), (16.0, 4.0, 1.0), hurst=0.3)
+                means[part, k] += np.float32(error_k * share) * noise
+    return means[0], means[1]

@@ -82,7 +82,7 @@ SPIN_UP_DAYS = 60
 NOISE_BAND_ROWS = 64
 # The daily fine variables (time, y, x) and the monthly ones (month, y, x).
 DAILY = ("sm_truth", "sm_reference", "lst_day", "lst_night", "ndvi")
-MONTHLY = ("precipitation", "pet", "evi", "fvc")
+MONTHLY = ("precipitation", "pet", "evi", "fvc", "lst_day_monthly", "lst_night_monthly")
 # The fine variables averaged over every coarse grid, and the block cubes' names.
 BLOCK_VARIABLES = {"reanalysis": ("sm_truth", "lst_day", "lst_night"), "microwave": ("sm_truth",)}
 BLOCK_NAMES = {"reanalysis": ("sm_rean_block", "lst_day_block", "lst_night_block"),
@@ -352,7 +352,8 @@ def _simulate(static: dict, lon: np.ndarray, lat: np.ndarray, row0: int, dates: 
     -------
     dict of numpy.ndarray
         The monthly layers of the rows: ``precipitation``, ``pet``, ``evi``,
-        ``fvc`` (month, rows, x) and ``month``.
+        ``fvc``, ``lst_day_monthly``, ``lst_night_monthly`` (month, rows, x)
+        and ``month``.
 
     Notes
     -----
@@ -365,6 +366,11 @@ def _simulate(static: dict, lon: np.ndarray, lat: np.ndarray, row0: int, dates: 
     first_year, last_year = dates[0].year, dates[-1].year
     monthly = {name: np.zeros((len(months), *shape), dtype=np.float32) for name in ("precipitation", "pet")}
     ndvi_max = np.full((len(months), *shape), -1.0, dtype=np.float32)
+    # LST sums over the output days, all sky and clear sky (the factors' MOD11A2 role)
+    lst_all = np.zeros((2, len(months), *shape), dtype=np.float32)
+    lst_clear = np.zeros((2, len(months), *shape), dtype=np.float32)
+    n_clear = np.zeros((len(months), *shape), dtype=np.float32)
+    n_all = np.zeros(len(months), dtype=np.float32)
     weather = Weather(lon, lat, static["dem"], seed, lat_range=lat_range)
     phen = Phenology(lon, lat, static["landcover"], static["dem"], weather.annual_p, seed,
                      ndvi_range=(static["ndvi_min"], static["ndvi_max"]))
@@ -402,8 +408,18 @@ def _simulate(static: dict, lon: np.ndarray, lat: np.ndarray, row0: int, dates: 
                                       noise[0], noise[1], noise_k=lst_noise_k)
         on_day(i, {"sm_truth": theta, "sm_reference": products.reference_sm(theta, noise[2]),
                    "lst_day": lst_day, "lst_night": lst_night, "ndvi": ndvi})
+        k = months.index(day.month)
+        clear = w["cloud"] < factors.CLEAR_SKY_CLOUD
+        for part, lst in enumerate((lst_day, lst_night)):
+            lst_all[part, k] += lst
+            lst_clear[part, k] += np.where(clear, lst, np.float32(0.0))
+        n_clear[k] += clear
+        n_all[k] += 1
     monthly["evi"] = factors.evi_product(lon, lat, ndvi_max, static["sand"], np.asarray(months), seed)
     monthly["fvc"] = factors.fvc_product(lon, lat, ndvi_max, np.asarray(months), seed)
+    all_sky = lst_all / np.maximum(n_all, 1.0)[None, :, None, None]
+    monthly["lst_day_monthly"], monthly["lst_night_monthly"] = factors.modis_lst_product(
+        lon, lat, lst_clear, n_clear[None], all_sky, np.asarray(months), seed)
     monthly["month"] = np.asarray(months)
     return monthly
 

@@ -75,6 +75,11 @@ class TwinParameters:
         Factor on the per-class probabilities that the land-cover product
         mislabels an interior pixel (:data:`smvar.synthetic.factors.LAND_COVER_ERROR`,
         global MCD12Q1 confusion rates).
+    modis_lst_error_k : float
+        Standard deviation (K) of the monthly error of the factors' daytime LST
+        (the MOD11A2 role) against the all-weather LST the downscaling uses;
+        the night-time error is half of it (see
+        :func:`smvar.synthetic.factors.modis_lst_product`).
     """
 
     residual_base: float = 0.075
@@ -90,6 +95,7 @@ class TwinParameters:
     reanalysis_lst_error_k: float = 0.8
     land_cover_edge_error: float = 0.5
     land_cover_error_scale: float = 1.0
+    modis_lst_error_k: float = 0.0
 
     def as_dict(self) -> dict:
         """The parameters as a JSON-ready dict."""

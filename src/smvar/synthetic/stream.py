@@ -87,7 +87,7 @@ __all__ = ["write_synthetic_inputs"]
 GRIDS = ("fine", "reanalysis", "microwave")
 WORK = ".work"
 # Bump when the layout of .work or the values change, so old work is not reused.
-_FORMAT = 3  # 2: the twin on the real geography; 3: calibrated parameters (smvar.synthetic.parameters)
+_FORMAT = 4  # 2: the twin on the real geography; 3: calibrated parameters; 4: the factors' own LST
 _COMPRESSOR = BloscCodec(cname="lz4", clevel=5, shuffle="shuffle")
 
 
