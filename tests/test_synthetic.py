@@ -338,20 +338,22 @@ def test_factor_lst_is_the_clear_sky_mean_and_all_sky_where_a_month_has_no_clear
     sums[1, 0] = sums[0, 0] - 20.0 * np.array([[2, 0, 1], [2, 3, 0]])
     counts = np.array([[[2, 0, 1], [2, 3, 0]]], dtype=np.float32)
     all_sky = np.full((2, 1, 2, 3), 250.0, dtype=np.float32)
-    with parameters.overridden(parameters.CALIBRATED.with_values(modis_lst_error_k=0.0)):
+    with parameters.overridden(parameters.CALIBRATED.with_values(modis_lst_error_day_k=0.0,
+                                                                      modis_lst_error_night_k=0.0)):
         day, night = modis_lst_product(lon, lat, sums, counts, all_sky, np.array([7]), seed=1)
     np.testing.assert_allclose(day[0], [[300.0, 250.0, 290.0], [290.0, 290.0, 250.0]])
     np.testing.assert_allclose(night[0], [[280.0, 250.0, 270.0], [270.0, 270.0, 250.0]])
 
 
-def test_factor_lst_errs_by_its_parameter_by_day_and_half_of_it_by_night():
+def test_factor_lst_errs_by_its_parameters_by_day_and_by_night():
     from smvar.synthetic import parameters
     from smvar.synthetic.factors import modis_lst_product
 
     lon, lat = np.meshgrid(np.linspace(98.0, 101.0, 300), np.linspace(38.0, 41.0, 300))
     zero = np.zeros((2, 2, *lon.shape), dtype=np.float32)
     counts = np.ones((2, *lon.shape), dtype=np.float32)
-    with parameters.overridden(parameters.CALIBRATED.with_values(modis_lst_error_k=2.0)):
+    with parameters.overridden(parameters.CALIBRATED.with_values(modis_lst_error_day_k=2.0,
+                                                                      modis_lst_error_night_k=1.0)):
         day, night = modis_lst_product(lon, lat, zero, counts, zero, np.array([1, 2]), seed=3)
     assert 1.6 < day.std() < 2.4 and 0.8 < night.std() < 1.2
     assert abs(np.corrcoef(day[0].ravel(), day[1].ravel())[0, 1]) < 0.2   # new every month
@@ -469,6 +471,28 @@ def test_frozen_soil_lowers_liquid_water_in_winter():
     cold, total_cold = liquid(-10.0)
     warm, _ = liquid(5.0)
     assert (cold < total_cold).all() and (cold < warm).all()
+
+
+def test_frozen_liquid_water_follows_the_freezing_curve_with_part_of_the_residual_unfrozen():
+    from smvar.synthetic import parameters
+    from smvar.synthetic.water_balance import Bucket
+
+    shape = (2, 2)
+    soils = {"field_capacity": np.full(shape, 0.3, np.float32),
+             "saturated_water_content": np.full(shape, 0.5, np.float32),
+             "residual_water_content": np.full(shape, 0.08, np.float32),
+             "ksat": np.full(shape, 50.0, np.float32)}
+    zeros = np.zeros(shape, np.float32)
+    values = parameters.CALIBRATED.with_values(unfrozen_residual_share=0.5, frozen_liquid_floor=0.2,
+                                               freeze_scale_k=2.0)
+    with parameters.overridden(values):
+        bucket = Bucket(soils, np.full(shape, GRASS), np.full(shape, 10.0, np.float32),
+                        np.full(shape, 50.0, np.float32), seed=0)
+        weather = {"t_air": np.full(shape, -3.0, np.float32), "precipitation": zeros, "pet": zeros}
+        liquid = bucket.step(weather, zeros, doy=15)
+    unfrozen = 0.5 * 0.08
+    expected = unfrozen + (bucket.theta - unfrozen) * (0.2 + 0.8 * np.exp(-3.0 / 2.0))
+    np.testing.assert_allclose(liquid, expected, rtol=1e-6)
 
 
 def test_sm_truth_is_within_physical_bounds(small, small_static):

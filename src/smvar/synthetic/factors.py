@@ -89,10 +89,12 @@ the same products. Magnitudes, with their sources:
   factors' monthly LST is the mean of the twin's LST over the clear-sky
   output days of the month (cloud fraction below :data:`CLEAR_SKY_CLOUD`;
   the all-sky mean where a month has none) plus an error field new every
-  month, of sd ``modis_lst_error_k`` by day and half of it by night,
-  correlated at 16, 4 and 1 km (emissivity follows soils and land cover;
-  water vapour and view angle vary at tens of km). Its size is a free
-  parameter of the calibration (:mod:`smvar.synthetic.parameters`).
+  month, of sd ``modis_lst_error_day_k`` by day and
+  ``modis_lst_error_night_k`` by night, independent, correlated at 16, 4
+  and 1 km (emissivity follows soils and land cover; water vapour, view
+  angle and undetected cloud, which makes night LST too cold, vary at tens
+  of km). Their sizes are free parameters of the calibration
+  (:mod:`smvar.synthetic.parameters`).
 """
 
 from __future__ import annotations
@@ -362,13 +364,15 @@ def modis_lst_product(lon: np.ndarray, lat: np.ndarray, clear_sums: np.ndarray, 
     seed : int
         Seed of the twin.
     """
-    error_k = current_parameters().modis_lst_error_k
+    parameters = current_parameters()
+    errors_k = (parameters.modis_lst_error_day_k, parameters.modis_lst_error_night_k)
     u, v = twin_km(lon, lat)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(clear_counts > 0, clear_sums / clear_counts, all_sky_means).astype(np.float32)
-    if error_k > 0:
+    for part, error_k in enumerate(errors_k):
+        if error_k <= 0:
+            continue
         for k, month in enumerate(months):
-            for part, share in ((0, 1.0), (1, 0.5)):
-                noise = fractal_noise(u, v, key_of(seed, 995, part, int(month)), (16.0, 4.0, 1.0), hurst=0.3)
-                means[part, k] += np.float32(error_k * share) * noise
+            noise = fractal_noise(u, v, key_of(seed, 995, part, int(month)), (16.0, 4.0, 1.0), hurst=0.3)
+            means[part, k] += np.float32(error_k) * noise
     return means[0], means[1]

@@ -26,11 +26,13 @@ One day of the balance, per cell (all vectorised over cells):
 6. shallow groundwater raises wet valley bottoms towards a floor set by the
    topographic wetness index and the distance to the rivers (capillary rise);
 7. the soil temperature follows air temperature with a 6-day time constant;
-   below 0 degrees C the water above the residual content freezes
-   progressively: liquid = residual + (theta - residual)(f + (1 - f) exp(T / s))
-   with the floor f = ``frozen_liquid_floor`` and the scale s =
-   ``freeze_scale_k`` (adsorbed water stays unfrozen, cf. the soil freezing
-   characteristic curve).
+   below 0 degrees C the water above an unfrozen content u freezes
+   progressively: liquid = u + (theta - u)(f + (1 - f) exp(T / s)) with the
+   floor f = ``frozen_liquid_floor``, the scale s = ``freeze_scale_k`` and
+   u = ``unfrozen_residual_share`` x the residual content: the adsorbed
+   water that stays liquid well below 0 degrees C (the soil freezing
+   characteristic curve: a few hundredths m3 m-3 in sands at -2 degrees C,
+   about 0.1 in silts and clays; Anderson & Tice 1972).
 
 The free parameters named here are those of
 :class:`smvar.synthetic.parameters.TwinParameters`, set by the calibration.
@@ -81,6 +83,7 @@ class Bucket:
         parameters = current_parameters()
         self.irrigation = np.float32(parameters.irrigation_mm)
         self.frozen_floor = np.float32(parameters.frozen_liquid_floor)
+        self.unfrozen_share = np.float32(parameters.unfrozen_residual_share)
         self.freeze_scale = np.float32(1.0 / parameters.freeze_scale_k)
         self.irrigated = landcover == 12
         self.glacier = np.flatnonzero(landcover == 15)
@@ -135,8 +138,9 @@ class Bucket:
         theta -= aet * np.float32(1.0 / LAYER_MM)
         theta += np.float32(0.15) * np.maximum(self.gw_floor - theta, np.float32(0.0))
         self.theta = np.maximum(theta, self.res)
-        # Adsorbed (residual) water does not freeze; the rest freezes progressively.
+        # Part of the adsorbed (residual) water never freezes; the rest freezes progressively.
         cold = np.minimum(self.t_soil, np.float32(0.0))
         floor = self.frozen_floor
         fraction = floor + (np.float32(1.0) - floor) * np.exp(cold * self.freeze_scale)
-        return self.res + (self.theta - self.res) * fraction
+        unfrozen = self.res * self.unfrozen_share
+        return unfrozen + (self.theta - unfrozen) * fraction
