@@ -451,14 +451,19 @@ def test_upstream_is_wetter_than_downstream(coarse):
     assert annual[reach == 1].mean() > annual[reach == 2].mean() > annual[reach == 3].mean()
 
 
+def _loam(shape: tuple[int, int]) -> dict[str, np.ndarray]:
+    """Uniform soils for the bucket tests: field capacity 0.3, saturation 0.5, residual 0.08 m3/m3."""
+    return {"field_capacity": np.full(shape, 0.3, np.float32),
+            "saturated_water_content": np.full(shape, 0.5, np.float32),
+            "residual_water_content": np.full(shape, 0.08, np.float32),
+            "ksat": np.full(shape, 50.0, np.float32)}
+
+
 def test_frozen_soil_lowers_liquid_water_in_winter():
     from smvar.synthetic.water_balance import Bucket
 
     shape = (4, 4)
-    soils = {"field_capacity": np.full(shape, 0.3, np.float32),
-             "saturated_water_content": np.full(shape, 0.5, np.float32),
-             "residual_water_content": np.full(shape, 0.08, np.float32),
-             "ksat": np.full(shape, 50.0, np.float32)}
+    soils = _loam(shape)
     zeros = np.zeros(shape, np.float32)
 
     def liquid(t_air):
@@ -478,10 +483,7 @@ def test_frozen_liquid_water_follows_the_freezing_curve_with_part_of_the_residua
     from smvar.synthetic.water_balance import Bucket
 
     shape = (2, 2)
-    soils = {"field_capacity": np.full(shape, 0.3, np.float32),
-             "saturated_water_content": np.full(shape, 0.5, np.float32),
-             "residual_water_content": np.full(shape, 0.08, np.float32),
-             "ksat": np.full(shape, 50.0, np.float32)}
+    soils = _loam(shape)
     zeros = np.zeros(shape, np.float32)
     values = parameters.CALIBRATED.with_values(unfrozen_residual_share=0.5, frozen_liquid_floor=0.2,
                                                freeze_scale_k=2.0)
