@@ -100,10 +100,13 @@ area
 # ## The driving factors (Table 1)
 #
 # The paper explains SM's spatial pattern with 17 factors in four categories.
-# Monthly NDVI is the maximum-value composite of the daily NDVI, and monthly
-# LST day and night are monthly means of the daily LST, as the paper harmonises
-# MOD13A2 and MOD11A2 to months (section 2.2). The last two columns give this
-# run's basin mean and range (monthly factors over all months).
+# Monthly NDVI is the maximum-value composite of the daily NDVI, as the paper
+# harmonises MOD13A2 to months (section 2.2). Monthly LST day and night come
+# from another product than the downscaling's all-weather LST, as in the paper
+# (MOD11A2, clear sky, averaged by month): the inputs' `lst_day_monthly` and
+# `lst_night_monthly` (made by the twin in the default run), or the monthly
+# means of the daily LST when a data set has none. The last two columns give
+# this run's basin mean and range (monthly factors over all months).
 
 # %% tags=["hide-input"]
 factor_table(factors)

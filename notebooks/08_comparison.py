@@ -116,7 +116,7 @@ tables.show(compared[[c for c in columns if c in compared.columns]],
 # | Table 3 | range conventions of GS+ (effective range $3a$ exponential, $\sqrt{3}a$ Gaussian; linear: the last lag) | GS+'s conventions; a bridge converts to pykrige's |
 # | Eq. 6 | the sides of the class boundaries (0.03, 0.08, 0.13, 0.2) | each boundary value goes to the steadier class |
 # | Table 2 | the sides of the interaction-type boundaries; "independent" as an exact equality | R `GD`'s rules, with a stated tolerance ({doc}`../methods_geodetector`) |
-# | Eq. 4 | not ambiguous: Δθ spread evenly over the 0.25° cell | **a departure**: by default Δθ is interpolated between cell centres (`downscaling.correction: interpolated`), which beats a bilinear baseline on about 97 % of the twin's days against 45 % for the even spread; `correction: even` restores the paper's rule ({doc}`../methods_downscaling`) |
+# | Eq. 4 | not ambiguous: Δθ spread evenly over the 0.25° cell | **a departure**: by default Δθ is interpolated between cell centres (`downscaling.correction: interpolated`), which beats a bilinear baseline on about 97 % of the twin's days against 42 % for the even spread; `correction: even` restores the paper's rule ({doc}`../methods_downscaling`) |
 # | 2.3.1 | how classes with too few 0.1° cells are fitted; the LST overpass; out-of-range values | fallbacks, overpass and clipping of {doc}`../methods_downscaling` |
 # | 2.3.3 | the sample size of the geographical detector | the ~8 km systematic sample the paper mentions |
 # | 2.3.3 | rows that GD's geometric breaks leave in no stratum (counted as explained) | GD's rule by default, with $q$ after dropping them shown beside it ({doc}`06_factor_detector`) |
