@@ -113,13 +113,28 @@ factor_table(factors)
 
 # %% [markdown]
 # ## What differs from the paper
-#
-# - The default run's data are a **synthetic twin**: terrain, land cover, soils,
-#   weather and soil moisture are generated from a seed (see {doc}`../data_layout`),
-#   not read from GEBCO, MODIS, SoilGrids or ERA5-Land.
-# - The paper clips to the basin's official boundary; the twin's basin mask is
-#   generated with the same extent and about the same area (143,000 km²).
-#
+
+# %% tags=["hide-input"]
+basin_km2 = float(factors["basin_mask"].sum()) * (run.fine_grid.resolution_m / 1000.0) ** 2
+if synthetic:
+    differs = (
+        "- The default run's data are a **synthetic twin** (see {doc}`../data_layout`). Its static geography "
+        "is real but coarse: ETOPO1 elevation at 0.1° with synthetic relief below that, MODIS MCD12C1 2019 land "
+        "cover at 0.05° and the yearly NDVI range. Soils, weather, LST and soil moisture are simulated, and the "
+        "factor maps carry the errors of the products the paper used (GEBCO, MCD12Q1, SoilGrids, MOD11A2).\n"
+        "- The paper clips to the boundary of the National Comprehensive Water Resources Planning (2002–2006), "
+        "about 143,000 km² (section 2.1). The twin's basin is derived by flow routing on the 0.1° DEM: "
+        f"**{basin_km2:,.0f} km²** on this grid. It takes in the western Badain Jaran desert, whose smoothed "
+        "surface slopes to the Ejina plain, and strips of the Qilian plateau south of the real divide, which "
+        "drain north across ridges thinner than 0.1°. Against a published outline of the basin its intersection "
+        "over union is 0.78 (module notes of `smvar.synthetic.geography`)."
+    )
+else:
+    differs = (f"- The run's basin mask comes from its data: **{basin_km2:,.0f} km²** on this grid, against the "
+               "paper's about 143,000 km² (section 2.1).")
+Markdown(differs)
+
+# %% [markdown]
 # ## Summary
 #
 # The parameter file fixes the extent, the year and the grids; the inputs fill
