@@ -24,10 +24,17 @@ def small_run(tmp_path_factory):
     return run
 
 
-def test_monthly_composites_in_tasks_equal_the_groupby_composites(small_run):
+def test_monthly_composites_in_tasks_equal_the_groupby_composites(small_run, tmp_path):
     from smvar.factors import monthly_composites
+    from smvar.inputs import Inputs, write_inputs
 
-    folder = small_run.inputs_folder()
+    # The twin carries the factors' own monthly LST, so its composites average no daily LST ...
+    twin = monthly_composites(small_run.inputs_folder(), Executor(None, quiet=True), chunk_days=4)
+    assert set(twin.data_vars) == {"ndvi"}
+    # ... and inputs without it (as most real data sets) get the monthly means of the daily LST.
+    inputs = read_inputs(small_run.inputs_folder())
+    folder = write_inputs(Inputs(inputs.fine.drop_vars(["lst_day_monthly", "lst_night_monthly"]),
+                                 inputs.reanalysis, inputs.microwave), tmp_path / "inputs")
     composites = monthly_composites(folder, Executor(None, quiet=True), chunk_days=4)
     fine = read_inputs(folder).fine
     month = fine["time"].dt.month.rename("month")

@@ -14,6 +14,10 @@ monthly_factors
     monthly means of the daily LST and their difference (paper section 2.2), or
     the optional monthly LST of another product (``lst_day_monthly``,
     ``lst_night_monthly``: the paper's MOD11A2) when the inputs carry it.
+monthly_composites, averaged_lst_names
+    The monthly NDVI maximum and LST means made in tasks from the input
+    stores, and which daily LST they average (none when the inputs carry the
+    factors' own monthly LST).
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from smvar.inputs import Inputs, open_inputs_once, read_inputs
 if TYPE_CHECKING:
     from smvar.compute import Executor
 
-__all__ = ["Factor", "FACTORS", "FACTOR_NAMES", "factor_table", "monthly_factors"]
+__all__ = ["Factor", "FACTORS", "FACTOR_NAMES", "factor_table", "monthly_factors", "monthly_composites",
+           "averaged_lst_names"]
 
 
 @dataclass(frozen=True)
@@ -94,16 +99,17 @@ def monthly_factors(inputs: Inputs, composites: xr.Dataset | None = None) -> xr.
     for name in ("bulk_density", "organic_carbon", "field_capacity", "ksat", "dem", "aspect", "slope", "twi"):
         out[name] = fine[name].astype("float32")
     out["lucc"] = fine["landcover"].astype("int16")
+    lst_names = averaged_lst_names(fine)
     if composites is None:
         # Maximum-value composite for NDVI, as the paper does for MOD13A2 (section 2.2).
         out["ndvi"] = maximum_value_composite(fine["ndvi"])
         # Monthly averages for LST (section 2.2).
-        out["lst_day"] = monthly_mean(fine["lst_day"])
-        out["lst_night"] = monthly_mean(fine["lst_night"])
+        for name in lst_names:
+            out[name] = monthly_mean(fine[name])
     else:
-        for name in ("ndvi", "lst_day", "lst_night"):
+        for name in ("ndvi", *lst_names):
             out[name] = composites[name]
-    if "lst_day_monthly" in fine and "lst_night_monthly" in fine:
+    if not lst_names:
         # The paper's LST factors are another product (MOD11A2) than the downscaling's LST.
         out["lst_day"] = fine["lst_day_monthly"]
         out["lst_night"] = fine["lst_night_monthly"]
@@ -116,6 +122,17 @@ def monthly_factors(inputs: Inputs, composites: xr.Dataset | None = None) -> xr.
     out["reach"] = fine["reach"].astype("int8")
     out.attrs.update(fine.attrs)
     return out.compute()
+
+
+def averaged_lst_names(fine: xr.Dataset) -> tuple[str, ...]:
+    """The daily LST variables whose monthly means are the LST factors.
+
+    ``("lst_day", "lst_night")``, or none when the fine dataset carries the
+    factors' own monthly LST (``lst_day_monthly`` and ``lst_night_monthly``).
+    """
+    if "lst_day_monthly" in fine and "lst_night_monthly" in fine:
+        return ()
+    return ("lst_day", "lst_night")
 
 
 def monthly_composites(inputs_folder: str | Path, executor: "Executor", chunk_days: int = 31) -> xr.Dataset:
@@ -133,27 +150,30 @@ def monthly_composites(inputs_folder: str | Path, executor: "Executor", chunk_da
     Returns
     -------
     xarray.Dataset, (month, y, x), float32
-        ``ndvi`` (1), ``lst_day`` and ``lst_night`` (K); NaN where a month has no value.
+        ``ndvi`` (1), and ``lst_day`` and ``lst_night`` (K) unless the inputs
+        carry the factors' own monthly LST (:func:`averaged_lst_names`); NaN
+        where a month has no value.
     """
 
     fine = read_inputs(inputs_folder).fine
     times = pd.DatetimeIndex(fine["time"].values)
     months = day_blocks(times, len(times) + 1)
-    parts = executor.map(_month_composite, [(str(inputs_folder), a, b, chunk_days) for a, b in months],
+    lst_names = averaged_lst_names(fine)
+    parts = executor.map(_month_composite, [(str(inputs_folder), a, b, chunk_days, lst_names) for a, b in months],
                          label="monthly composites")
     out = xr.concat(parts, dim="month")
     out.coords.update({"y": fine["y"], "x": fine["x"]})
     return out
 
 
-def _month_composite(job: tuple[str, int, int, int]) -> xr.Dataset:
-    """One month's NDVI maximum and LST means, read ``chunk_days`` days at a time (a task)."""
+def _month_composite(job: tuple[str, int, int, int, tuple[str, ...]]) -> xr.Dataset:
+    """One month's NDVI maximum and the means of ``lst_names``, read ``chunk_days`` days at a time (a task)."""
 
-    folder, start, stop, chunk_days = job
+    folder, start, stop, chunk_days, lst_names = job
     fine = open_inputs_once(folder).fine
     shape = fine["basin_mask"].shape
     ndvi_max = np.full(shape, -np.inf)
-    sums = {name: np.zeros(shape) for name in ("lst_day", "lst_night")}
+    sums = {name: np.zeros(shape) for name in lst_names}
     counts = {name: np.zeros(shape) for name in sums}
     for first in range(start, stop, chunk_days):
         days = slice(first, min(first + chunk_days, stop))
