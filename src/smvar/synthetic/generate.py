@@ -370,7 +370,6 @@ def _simulate(static: dict, lon: np.ndarray, lat: np.ndarray, row0: int, dates: 
     lst_all = np.zeros((2, len(months), *shape), dtype=np.float32)
     lst_clear = np.zeros((2, len(months), *shape), dtype=np.float32)
     n_clear = np.zeros((len(months), *shape), dtype=np.float32)
-    n_all = np.zeros(len(months), dtype=np.float32)
     weather = Weather(lon, lat, static["dem"], seed, lat_range=lat_range)
     phen = Phenology(lon, lat, static["landcover"], static["dem"], weather.annual_p, seed,
                      ndvi_range=(static["ndvi_min"], static["ndvi_max"]))
@@ -412,12 +411,12 @@ def _simulate(static: dict, lon: np.ndarray, lat: np.ndarray, row0: int, dates: 
         clear = w["cloud"] < factors.CLEAR_SKY_CLOUD
         for part, lst in enumerate((lst_day, lst_night)):
             lst_all[part, k] += lst
-            lst_clear[part, k] += np.where(clear, lst, np.float32(0.0))
+            np.add(lst_clear[part, k], lst, out=lst_clear[part, k], where=clear)
         n_clear[k] += clear
-        n_all[k] += 1
     monthly["evi"] = factors.evi_product(lon, lat, ndvi_max, static["sand"], np.asarray(months), seed)
     monthly["fvc"] = factors.fvc_product(lon, lat, ndvi_max, np.asarray(months), seed)
-    all_sky = lst_all / np.maximum(n_all, 1.0)[None, :, None, None]
+    days_per_month = np.array([sum(d.month == month for d in dates) for month in months], dtype=np.float32)
+    all_sky = lst_all / days_per_month[None, :, None, None]
     monthly["lst_day_monthly"], monthly["lst_night_monthly"] = factors.modis_lst_product(
         lon, lat, lst_clear, n_clear[None], all_sky, np.asarray(months), seed)
     monthly["month"] = np.asarray(months)
